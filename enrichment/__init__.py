@@ -1,0 +1,1 @@
+"""enrichment package."""

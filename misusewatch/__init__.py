@@ -1,0 +1,1 @@
+"""misusewatch package."""
