@@ -1,0 +1,198 @@
+"""Any HTML forum described by a selector profile: thread lists -> thread pages -> posts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from scrapy.http import Response
+
+from crawlers.profiles import Profile, load_profile, select, select_nodes
+from crawlers.spiders.base import ForumSpider, PageError, register
+from crawlers.text import html_to_text, parse_forum_time
+from misusewatch.errors import InputError
+from misusewatch.records import RecordError
+
+
+@register
+class GenericSpider(ForumSpider):
+    """The forum an analyst describes in TOML (see docs/crawlers.md#generic): no code needed."""
+
+    name = "generic"
+    platform = "generic"
+    OPTIONS = {
+        "profile": (str, dict),  # a profile file (relative to sources.toml) or an inline table
+        "listing_pages": int,  # thread-list pages walked per crawl (default 0 = until unchanged)
+    }
+
+    def __init__(self, source=None, *, profile: Profile | None = None, **kwargs: Any):
+        super().__init__(source, **kwargs)
+        if profile is None:
+            if "profile" not in self.options:
+                raise InputError("the generic platform needs a selector profile (--profile FILE)")
+            profile = load_profile(self.options["profile"], base_dir=self.source.base_dir)
+        self.profile = profile
+        self.id_pattern = profile.pattern("id_pattern")
+        self.author_id_pattern = profile.pattern("author_id_pattern")
+        self.reply_to_pattern = profile.pattern("reply_to_pattern")
+
+    @classmethod
+    def check_source(cls, source) -> None:
+        super().check_source(source)
+        if "profile" not in source.options:
+            raise ValueError("profile: required (a selector profile file or inline table)")
+        try:
+            load_profile(source.options["profile"], base_dir=source.base_dir)
+        except InputError as exc:
+            raise ValueError(f"profile: {exc}") from None
+
+    # ------------------------------------------------------------ parsing
+
+    def parse_document(
+        self, response: Response, listing_page: int = 1, **kwargs: Any
+    ) -> Iterator[Any]:
+        if not hasattr(response, "selector"):
+            raise PageError("not an HTML page")
+        rules = self.profile.posts
+        containers = select_nodes(response.selector, rules["container"])
+        if containers:
+            yield from self.parse_thread(response, containers)
+        elif self.profile.threads and select_nodes(response.selector, self.profile.threads["link"]):
+            yield from self.parse_listing(response, listing_page)
+        else:
+            raise PageError(f"no posts ({rules['container']!r}) or thread links on this page")
+
+    def parse_listing(self, response: Response, listing_page: int) -> Iterator[Any]:
+        rules = self.profile.threads
+        rows = (
+            select_nodes(response.selector, rules["row"])
+            if rules.get("row")
+            else [response.selector]
+        )
+        for row in rows:
+            for href in select(row, rules["link"]):
+                version = _first(select(row, rules["version"])) if rules.get("version") else None
+                cursor = (
+                    (f"thread:{response.urljoin(href)}", version) if version is not None else None
+                )
+                yield self.follow(response, href, self.parse, cursor=cursor)
+        next_href = (
+            _first(select(response.selector, rules["next_page"]))
+            if rules.get("next_page")
+            else None
+        )
+        if next_href and self.may_page(listing_page):
+            yield self.follow(
+                response,
+                next_href,
+                self.parse,
+                meta={"next_listing": True},
+                cb_kwargs={"listing_page": listing_page + 1},
+            )
+
+    def parse_thread(self, response: Response, containers) -> Iterator[Any]:
+        rules = self.profile.posts
+        thread_id = self._thread_id(response)
+        title = (
+            _first(select(response.selector, rules["thread_title"]))
+            if rules.get("thread_title")
+            else None
+        )
+        board = _first(select(response.selector, rules["board"])) if rules.get("board") else None
+        for node in containers:
+            yield self._post(response, node, thread_id, title, board)
+        next_href = (
+            _first(select(response.selector, rules["next_page"]))
+            if rules.get("next_page")
+            else None
+        )
+        if next_href and not response.url.startswith("file:"):
+            yield self.follow(response, next_href, self.parse, meta=self.continue_cursor(response))
+
+    def _thread_id(self, response: Response) -> str:
+        expr = self.profile.posts["thread_id"]
+        if expr.startswith("url:"):
+            match = re.search(expr[4:], response.url)
+            value = (
+                (match.group(1) if match and match.groups() else match.group(0)) if match else None
+            )
+        else:
+            value = _first(select(response.selector, expr))
+        if not value:
+            raise PageError(f"thread_id {expr!r} found nothing")
+        return value.strip()
+
+    def _post(self, response: Response, node, thread_id: str, title: str | None, board: str | None):
+        rules = self.profile.posts
+        post_id = _extract(_first(select(node, rules["id"])), self.id_pattern)
+        if not post_id:
+            raise PageError(f"a post without an id ({rules['id']!r})")
+        stamp = _first(select(node, rules["time"]))
+        fmt = rules.get("time_format")
+        try:
+            created = parse_forum_time(
+                stamp or "", fmt, self.profile.timezone or self.source.timezone
+            )
+        except RecordError as exc:
+            raise PageError(f"post {post_id}: {exc}") from None
+        edited = None
+        if rules.get("edited"):
+            edited_stamp = _first(select(node, rules["edited"]))
+            if edited_stamp:
+                try:
+                    edited = parse_forum_time(
+                        edited_stamp, fmt, self.profile.timezone or self.source.timezone
+                    )
+                except RecordError:
+                    edited = None
+        body_nodes = select_nodes(node, rules["body"])
+        body = body_nodes[0].get() if body_nodes else ""
+        author = _first(select(node, rules["author"])) if rules.get("author") else None
+        author_id = None
+        if rules.get("author_id"):
+            author_id = _extract(_first(select(node, rules["author_id"])), self.author_id_pattern)
+        reply_to = []
+        if rules.get("reply_to"):
+            for value in select(node, rules["reply_to"]):
+                target = _extract(value, self.reply_to_pattern)
+                if target and target != post_id:
+                    ref = self.post_ref(thread_id, target)
+                    if ref not in reply_to:
+                        reply_to.append(ref)
+        return self.post(
+            thread_id,
+            post_id,
+            board=board.strip() if board else None,
+            thread_title=" ".join(title.split()) if title else None,
+            author=" ".join(author.split()) if author and author.strip() else None,
+            author_id=author_id,
+            created_at=created,
+            edited_at=edited,
+            text=_inner_text(body),
+            html=body or None,
+            reply_to=reply_to,
+            url=None
+            if response.url.startswith("file:")
+            else f"{response.url.split('#')[0]}#{post_id}",
+        )
+
+
+def _first(values: list[str]) -> str | None:
+    for value in values:
+        if value and value.strip():
+            return value.strip()
+    return None
+
+
+def _extract(value: str | None, pattern: re.Pattern[str] | None) -> str | None:
+    if value is None or pattern is None:
+        return value
+    match = pattern.search(value)
+    if not match:
+        return None
+    return match.group(1) if match.groups() else match.group(0)
+
+
+def _inner_text(markup: str) -> str:
+    return html_to_text(markup) if "<" in markup else " ".join(markup.split())
