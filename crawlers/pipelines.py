@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 from typing import Any
 
@@ -16,8 +15,6 @@ from misusewatch.records import Post, RecordError
 from misusewatch.store import StoreError
 
 logger = logging.getLogger(__name__)
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 # ---------------------------------------------------------------- the steps, usable alone
@@ -34,7 +31,7 @@ def validate_item(item: PostItem | dict[str, Any]) -> Post:
 
 def normalise_post(post: Post, *, keep_raw: bool = True) -> Post:
     """The stored form: clean plain text, sanitized HTML, lower-case site, tidy names."""
-    text = normalise_text(_CONTROL.sub("", post.text))
+    text = normalise_text(post.text)
     reply_to = [r for r in dict.fromkeys(post.reply_to) if r != post.id]
     title = " ".join(post.thread_title.split()) if post.thread_title else None
     author = post.author.strip() if post.author and post.author.strip() else None

@@ -1,11 +1,26 @@
-"""Shared parsing helpers: HTML -> plain text, sanitized HTML, forum time stamps."""
+"""HTML to the plain ``Post.text`` every spider stores: one rule, shared by spiders and testbed.
+
+The rule (documented in docs/testbed.md, "Plain text"):
+
+* ``<br>`` is a line break; block elements (``p``, ``div``, ``blockquote``, ``pre``, ``ul``,
+  ``table``, ``h1``-``h6``, ``hr``, ``aside``...) start and end a paragraph (a blank line);
+  ``li``, ``tr``, ``dt``, ``dd`` and ``cite`` start and end a line; table cells are separated by
+  a space. Breaks do not add up beyond a blank line, except consecutive ``<br>`` which count
+  one newline each (still at most two in a row).
+* Outside ``<pre>`` runs of whitespace collapse to one space and spaces next to a break are
+  dropped; inside ``<pre>`` spaces and newlines are kept (newlines count as ``<br>``).
+* Entities are unescaped, ``&nbsp;`` becomes a plain space; ``script``, ``style``, comments
+  and images contribute nothing; links contribute their text (so a 4chan quotelink stays
+  ``>>123``).
+* The result has no leading or trailing blank lines or spaces.
+"""
 
 from __future__ import annotations
 
-import html as htmllib
 import re
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import lxml.html
@@ -14,140 +29,123 @@ from lxml import etree
 
 from misusewatch.records import RecordError, parse_time
 
-# Elements whose content is never visible text.
-_SKIP = frozenset({"script", "style", "head", "title", "noscript", "template", "iframe", "object"})
-# Block elements: their content starts and ends on its own line.
-_BLOCK = frozenset(
-    {
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "dd",
-        "details",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hr",
-        "li",
-        "main",
-        "nav",
-        "ol",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "thead",
-        "tfoot",
-        "tr",
-        "ul",
-        "center",
-    }
+# Private-use sentinels mark breaks while text is assembled; they never occur in real posts
+# (any that do are dropped on input so they cannot forge a break).
+_BR = "\ue000"
+_LINE = "\ue001"
+_PARA = "\ue002"
+_PRE_SPACE = "\ue003"
+_SENTINELS = _BR + _LINE + _PARA + _PRE_SPACE
+
+PARAGRAPH_TAGS = frozenset(
+    "address article aside blockquote center details dialog dir div dl fieldset figcaption "
+    "figure footer form h1 h2 h3 h4 h5 h6 header hr main menu nav ol p pre section summary "
+    "table ul".split()
 )
-# Paragraph-like blocks are separated by a blank line, as a reader sees them.
-_PARAGRAPH = frozenset(
-    {"p", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table"}
-)
-_CELL = frozenset({"td", "th"})
+LINE_TAGS = frozenset("li tr dt dd cite caption".split())
+CELL_TAGS = frozenset(("td", "th"))
+SKIPPED_TAGS = frozenset("script style head title noscript template img iframe object".split())
+
+_WHITESPACE = re.compile(r"[ \t\n\r\f\v\xa0]+")
+_SPACES_AROUND_BREAKS = re.compile(f"[ ]*([{_BR}{_LINE}{_PARA}]+)[ ]*")
+_DROP_SENTINELS = str.maketrans("", "", _SENTINELS)
+
+
+def html_to_text(html: Any) -> str:
+    """The plain text of an HTML fragment (a string) or an lxml element, per the rule above."""
+    if html is None:
+        return ""
+    if isinstance(html, str):
+        if not html.strip():
+            return ""
+        root = _parse_fragment(html.translate(_DROP_SENTINELS))
+    else:
+        root = html
+    pieces: list[str] = []
+    _walk(root, pieces, in_pre=False)
+    return _assemble("".join(pieces))
+
+
+def _parse_fragment(html: str) -> etree._Element:
+    # A bare <td>/<tr> fragment would lose its tag outside a table; the container keeps it.
+    wrapper = "<table><tr>{}</tr></table>" if re.match(r"\s*<t[dh][\s>]", html, re.I) else "{}"
+    try:
+        return lxml.html.fragment_fromstring(wrapper.format(html), create_parent="div")
+    except etree.ParserError:
+        return lxml.html.fragment_fromstring("<p></p>", create_parent="div")
+
+
+def _walk(element: etree._Element, out: list[str], in_pre: bool) -> None:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    tag = tag.lower().rpartition("}")[2]
+    if tag in SKIPPED_TAGS or not isinstance(element.tag, str):
+        # Comments and processing instructions have a callable tag; their tail still counts.
+        _text(element.tail, out, in_pre)
+        return
+    marker = _PARA if tag in PARAGRAPH_TAGS else _LINE if tag in LINE_TAGS else ""
+    if tag == "br":
+        out.append(_BR)
+    else:
+        if marker:
+            out.append(marker)
+        elif tag in CELL_TAGS:
+            out.append(" ")
+        inner_pre = in_pre or tag == "pre"
+        _text(element.text, out, inner_pre)
+        for child in element:
+            _walk(child, out, inner_pre)
+        if marker:
+            out.append(marker)
+        elif tag in CELL_TAGS:
+            out.append(" ")
+    _text(element.tail, out, in_pre)
+
+
+def _text(value: str | None, out: list[str], in_pre: bool) -> None:
+    if not value:
+        return
+    if in_pre:
+        out.append(
+            value.replace("\r\n", "\n").replace("\xa0", " ").replace(" ", _PRE_SPACE)
+            .replace("\t", _PRE_SPACE * 4).replace("\n", _BR)
+        )
+    else:
+        out.append(_WHITESPACE.sub(" ", value))
+
+
+def _break_for(run: str) -> str:
+    newlines = run.count(_BR)
+    if _PARA in run:
+        newlines = max(newlines, 2)
+    elif _LINE in run:
+        newlines = max(newlines, 1)
+    return "\n" * min(newlines, 2)
+
+
+def _assemble(raw: str) -> str:
+    text = _SPACES_AROUND_BREAKS.sub(lambda m: m.group(1), re.sub(" {2,}", " ", raw))
+    text = text.strip(" " + _BR + _LINE + _PARA)
+    text = re.sub(f"[{_BR}{_LINE}{_PARA}]+", lambda m: _break_for(m.group(0)), text)
+    return text.replace(_PRE_SPACE, " ")
+
+
+# ---------------------------------------------------------------- helpers the spiders add
+# (text normalisation, sanitized HTML, forum time stamps)
 
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0]+")
-_PLAIN = re.compile(r"[<&]")
-_BLANK_LINES = re.compile(r"\n{3,}")
-
-# Markers kept in the flat output until the end, so whitespace inside text nodes can be
-# collapsed without touching the line structure the markup gave.
-_NL = "\x00"
-_PARA = "\x01"
-
-
-def html_to_text(markup: str | None) -> str:
-    """Visible text of an HTML fragment or page, as a reader would copy it.
-
-    ``<br>`` is a line break, paragraphs and other blocks are separated by blank lines or
-    line breaks, runs of HTML whitespace collapse to one space (``<pre>`` keeps its own),
-    entities are decoded, scripts and styles are dropped and images contribute nothing.
-    The result has no leading or trailing whitespace on any line.
-    """
-    if not markup:
-        return ""
-    if not _PLAIN.search(markup):
-        return _tidy(_SPACES.sub(" ", markup))
-    try:
-        root = lxml.html.fragment_fromstring(markup, create_parent="div")
-    except (etree.ParserError, ValueError):
-        # Not parseable as markup at all: decode entities and keep the characters.
-        return _tidy(_SPACES.sub(" ", htmllib.unescape(re.sub(r"<[^>]*>", " ", markup))))
-    parts: list[str] = []
-    _walk(root, parts, pre=False)
-    return _finish("".join(parts))
-
-
-def _walk(element: etree._Element, parts: list[str], *, pre: bool) -> None:
-    tag = element.tag if isinstance(element.tag, str) else ""
-    tag = tag.lower()
-    if tag in _SKIP:
-        return
-    if tag == "br":
-        parts.append(_NL)
-    elif tag == "wbr":
-        pass
-    else:
-        inner_pre = pre or tag in ("pre", "textarea")
-        if tag in _PARAGRAPH or tag == "p":
-            parts.append(_PARA)
-        elif tag in _BLOCK:
-            parts.append(_NL)
-        if tag in ("li",):
-            parts.append("- ")
-        if element.text and tag:
-            parts.append(_keep(element.text) if inner_pre else _SPACES.sub(" ", element.text))
-        for child in element:
-            _walk(child, parts, pre=inner_pre)
-        if tag in _CELL:
-            parts.append(" ")
-        if tag in _PARAGRAPH or tag == "p":
-            parts.append(_PARA)
-        elif tag in _BLOCK:
-            parts.append(_NL)
-    if element.tail:
-        parts.append(_keep(element.tail) if pre else _SPACES.sub(" ", element.tail))
-
-
-def _keep(text: str) -> str:
-    """Text inside <pre>: its line breaks are real line breaks."""
-    return text.replace("\r\n", "\n").replace("\n", _NL)
-
-
-def _finish(flat: str) -> str:
-    # A paragraph marker next to line breaks means one blank line, however many markers.
-    flat = re.sub(f"[{_NL}{_PARA} ]*{_PARA}[{_NL}{_PARA} ]*", "\n\n", flat)
-    flat = flat.replace(_NL, "\n")
-    return _tidy(flat)
-
-
-def _tidy(text: str) -> str:
-    lines = [line.strip(" \t\u00a0") for line in text.split("\n")]
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def normalise_text(text: str | None) -> str:
-    """Plain text as stored: unix newlines, no trailing spaces, at most one blank line."""
+    """Plain text as stored: unix newlines, no control characters, no outer whitespace.
+
+    Deliberately nothing more: html_to_text's output (indentation in ``<pre>`` included)
+    and a Reddit body's Markdown pass through unchanged.
+    """
     if not text:
         return ""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _tidy(text)
+    return _CONTROL.sub("", text).strip()
 
 
 # Tags and attributes a post's stored HTML may keep; everything else (scripts, styles,
