@@ -93,9 +93,7 @@ class CursorMiddleware:
                         continuations += 1
                     else:
                         if key not in decided:
-                            fresh = key not in self.pending and not self.is_unchanged(
-                                key, cursor["value"]
-                            )
+                            fresh = key not in self.pending and not self.is_unchanged(key, cursor["value"])
                             decided[key] = fresh
                             if fresh:
                                 self.pending[key] = 0
@@ -176,9 +174,7 @@ class BackoffRetryMiddleware:
     async def process_response(self, request: Request, response: Response, spider=None):
         if self._looks_banned(response):
             self.stats.inc_value("misusewatch/bans_suspected")
-            logger.warning(
-                "possible ban or challenge at %s (HTTP %d)", response.url, response.status
-            )
+            logger.warning("possible ban or challenge at %s (HTTP %d)", response.url, response.status)
         if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
             return response
         retry_after = _retry_after(response)

@@ -67,9 +67,7 @@ def make_spider(
     return spider_cls(source)
 
 
-def parse_file(
-    spider: ForumSpider, path: str | Path, *, url: str | None = None, keep_raw: bool = False
-) -> ParsedFile:
+def parse_file(spider: ForumSpider, path: str | Path, *, url: str | None = None, keep_raw: bool = False) -> ParsedFile:
     """Every post in one saved file, validated and normalised as a crawl would store it.
 
     Raises InputError naming the file when the file cannot be read or parsed at all.

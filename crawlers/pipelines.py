@@ -160,10 +160,7 @@ class StorePipeline:
         return item
 
     def _flush_if_stale(self) -> None:
-        if (
-            self.first_pending_at is not None
-            and time.monotonic() - self.first_pending_at >= self.flush_interval
-        ):
+        if self.first_pending_at is not None and time.monotonic() - self.first_pending_at >= self.flush_interval:
             self.flush()
         elif not self.batch and self.pending_cursors:
             self._apply_cursors(self.pending_cursors)

@@ -93,9 +93,7 @@ def parse_profile(data: dict[str, Any], *, origin: str = "profile") -> Profile:
             raise fail(f"[{table}] must be a table")
         extra = set(given) - set(keys)
         if extra:
-            raise fail(
-                f"[{table}]: unknown key(s) {sorted(extra)} (allowed: {', '.join(sorted(keys))})"
-            )
+            raise fail(f"[{table}]: unknown key(s) {sorted(extra)} (allowed: {', '.join(sorted(keys))})")
         missing = [k for k, required in keys.items() if required and not given.get(k)]
         if missing:
             raise fail(f"[{table}]: missing {', '.join(missing)}")

@@ -26,8 +26,7 @@ def main(argv: list[str] | None = None) -> int:
             text = sys.stdin.read() if args.job == "-" else Path(args.job).read_text()
             job = json.loads(text)
             sources = [
-                parse_source(s["entry"], path="job", base_dir=Path(s.get("base_dir", ".")))
-                for s in job["sources"]
+                parse_source(s["entry"], path="job", base_dir=Path(s.get("base_dir", "."))) for s in job["sources"]
             ]
             store, overrides, polite, progress = (
                 job["store"],
@@ -47,9 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     if not sources:
         print("crawl: error: no sources to crawl (name some, or use --all)", file=sys.stderr)
         return 2
-    summaries = crawl_in_process(
-        store, sources, settings_overrides=overrides, polite=polite, progress=progress
-    )
+    summaries = crawl_in_process(store, sources, settings_overrides=overrides, polite=polite, progress=progress)
     for summary in summaries:
         print(json.dumps(summary), flush=True)
     return 0

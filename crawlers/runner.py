@@ -115,9 +115,7 @@ def crawl_sources(
         "settings": settings_overrides or {},
         "polite": polite,
         "progress": progress,
-        "sources": [
-            {"entry": s.entry or _entry_of(s), "base_dir": str(s.base_dir)} for s in sources
-        ],
+        "sources": [{"entry": s.entry or _entry_of(s), "base_dir": str(s.base_dir)} for s in sources],
     }
     child_env = {**os.environ, **(env or {})}
     root = str(Path(__file__).resolve().parent.parent)

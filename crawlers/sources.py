@@ -156,9 +156,7 @@ def load_sources(path: str | Path) -> list[Source]:
         raise InputError(f"not valid TOML: {message}", path=path, line=line) from None
     unknown_top = set(data) - {"source", "defaults"}
     if unknown_top:
-        raise InputError(
-            f"unknown top-level key(s) {sorted(unknown_top)}; expected [[source]]", path=path
-        )
+        raise InputError(f"unknown top-level key(s) {sorted(unknown_top)}; expected [[source]]", path=path)
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict):
         raise InputError("[defaults] must be a table", path=path)
@@ -213,9 +211,7 @@ def parse_source(
     try:
         entry = expand_env(entry)
     except KeyError as exc:
-        raise fail(
-            f"environment variable ${{{exc.args[0]}}} is not set and has no default"
-        ) from None
+        raise fail(f"environment variable ${{{exc.args[0]}}} is not set and has no default") from None
     platform = entry.get("platform")
     if platform not in SPIDERS:
         raise fail(f"platform: {platform!r} is not one of {', '.join(sorted(SPIDERS))}")
@@ -241,11 +237,7 @@ def parse_source(
     for key, value in options.items():
         expected = spider_cls.OPTIONS[key]
         if not isinstance(value, expected):
-            names = (
-                expected.__name__
-                if isinstance(expected, type)
-                else " or ".join(t.__name__ for t in expected)
-            )
+            names = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
             raise fail(f"{key}: expected {names}, got {type(value).__name__}")
 
     site = entry.get("site")
@@ -262,9 +254,7 @@ def parse_source(
         raise fail("politeness: must be a table")
     for key, value in politeness.items():
         if key not in POLITENESS_SETTINGS:
-            raise fail(
-                f"politeness.{key}: unknown (allowed: {', '.join(sorted(POLITENESS_SETTINGS))})"
-            )
+            raise fail(f"politeness.{key}: unknown (allowed: {', '.join(sorted(POLITENESS_SETTINGS))})")
         kind = POLITENESS_SETTINGS[key][1]
         ok = (
             isinstance(value, bool)
@@ -280,9 +270,7 @@ def parse_source(
         if not ok or (kind in (int, float) and value < 0):
             raise fail(f"politeness.{key}: expected a non-negative {kind.__name__}, got {value!r}")
     max_pages = entry.get("max_pages")
-    if max_pages is not None and (
-        not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1
-    ):
+    if max_pages is not None and (not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1):
         raise fail("max_pages: must be a positive integer")
     timezone = entry.get("timezone")
     if timezone is not None:
@@ -292,9 +280,7 @@ def parse_source(
         try:
             zone(timezone)
         except RecordError:
-            raise fail(
-                f"timezone: unknown time zone {timezone!r} (use an IANA name like Europe/London)"
-            ) from None
+            raise fail(f"timezone: unknown time zone {timezone!r} (use an IANA name like Europe/London)") from None
     enabled = entry.get("enabled", True)
     if not isinstance(enabled, bool):
         raise fail("enabled: must be true or false")
@@ -335,9 +321,7 @@ def _check_schedule(schedule: Any, fail) -> None:
         )
 
 
-def select_sources(
-    sources: list[Source], names: list[str] | tuple[str, ...], *, all_: bool
-) -> list[Source]:
+def select_sources(sources: list[Source], names: list[str] | tuple[str, ...], *, all_: bool) -> list[Source]:
     """The sources a command names, or every enabled one with ``--all``."""
     if all_ or not names:
         return [s for s in sources if s.enabled] if all_ else []

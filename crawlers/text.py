@@ -106,8 +106,11 @@ def _text(value: str | None, out: list[str], in_pre: bool) -> None:
         return
     if in_pre:
         out.append(
-            value.replace("\r\n", "\n").replace("\xa0", " ").replace(" ", _PRE_SPACE)
-            .replace("\t", _PRE_SPACE * 4).replace("\n", _BR)
+            value.replace("\r\n", "\n")
+            .replace("\xa0", " ")
+            .replace(" ", _PRE_SPACE)
+            .replace("\t", _PRE_SPACE * 4)
+            .replace("\n", _BR)
         )
     else:
         out.append(_WHITESPACE.sub(" ", value))

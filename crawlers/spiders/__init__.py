@@ -28,6 +28,4 @@ def spider_for(platform: str) -> type[ForumSpider]:
     try:
         return SPIDERS[platform]
     except KeyError:
-        raise ValueError(
-            f"unknown platform {platform!r} (known: {', '.join(sorted(SPIDERS))})"
-        ) from None
+        raise ValueError(f"unknown platform {platform!r} (known: {', '.join(sorted(SPIDERS))})") from None

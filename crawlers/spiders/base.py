@@ -46,6 +46,9 @@ class ForumSpider(scrapy.Spider):
     OPTIONS: ClassVar[dict[str, type | tuple[type, ...]]] = {}
     # Used for offline files when neither the source nor a URL names the site.
     DEFAULT_SITE: ClassVar[str | None] = None
+    # API hosts that are not the site people visit (a.4cdn.org serves boards.4chan.org):
+    # their posts get the site's name, so a crawl and an offline parse agree on ids.
+    API_HOSTS: ClassVar[dict[str, str]] = {}
 
     def __init__(self, source: Source | None = None, *, site: str | None = None, **kwargs: Any):
         if source is None:
@@ -55,10 +58,17 @@ class ForumSpider(scrapy.Spider):
         super().__init__(name=source.name, **kwargs)
         self.source = source
         self.options = source.options
-        if source.site or source.start_urls:
-            self.site = source.site_name
+        host = urlsplit(self.first_url() or "").hostname
+        if source.site:
+            self.site = source.site.lower()
+        elif host:
+            self.site = self.API_HOSTS.get(host.lower(), host.lower())
         else:
             self.site = (self.DEFAULT_SITE or "offline").lower()
+
+    def first_url(self) -> str | None:
+        """The URL that names the site: the first start URL (platforms may build one)."""
+        return self.source.start_urls[0] if self.source.start_urls else None
 
     @classmethod
     def check_source(cls, source: Source) -> None:

@@ -41,9 +41,7 @@ class DiscourseSpider(ForumSpider):
 
     # ------------------------------------------------------------ parsing
 
-    def parse_document(
-        self, response: Response, listing_page: int = 1, **kwargs: Any
-    ) -> Iterator[Any]:
+    def parse_document(self, response: Response, listing_page: int = 1, **kwargs: Any) -> Iterator[Any]:
         data = self.load_json(response)
         if not isinstance(data, dict):
             raise PageError("not a Discourse JSON object")
@@ -56,9 +54,7 @@ class DiscourseSpider(ForumSpider):
         else:
             raise PageError("not a Discourse topic list, topic, posts page or latest posts")
 
-    def parse_topic_list(
-        self, response: Response, data: dict[str, Any], listing_page: int
-    ) -> Iterator[Any]:
+    def parse_topic_list(self, response: Response, data: dict[str, Any], listing_page: int) -> Iterator[Any]:
         """latest.json, /c/{category}.json: a request per topic, skipped when it has no news.
 
         A topic list carries no post of its own (only titles and excerpts), so it yields none.

@@ -39,9 +39,7 @@ class FeedSpider(ForumSpider):
             entries, parse_entry = sel.xpath("//item"), self._rss_item
         else:
             raise PageError(f"not an RSS or Atom feed (root element <{kind}>)")
-        feed_title = sel.xpath(
-            "/*/title/text() | /rss/channel/title/text() | /RDF/channel/title/text()"
-        ).get()
+        feed_title = sel.xpath("/*/title/text() | /rss/channel/title/text() | /RDF/channel/title/text()").get()
         for entry in entries:
             item = parse_entry(response, entry)
             if item is not None:

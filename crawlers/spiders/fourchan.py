@@ -37,7 +37,9 @@ class FourChanSpider(ForumSpider):
         if not source.start_urls and not source.options.get("board"):
             raise ValueError("board: required (or start_urls pointing at threads.json)")
 
-    def initial_requests(self):
+    API_HOSTS = {"a.4cdn.org": "boards.4chan.org"}
+
+    def _start_urls(self) -> list[str]:
         urls = list(self.source.start_urls)
         board = self.options.get("board")
         if board:
@@ -45,7 +47,14 @@ class FourChanSpider(ForumSpider):
             urls.append(f"{api}/{board}/threads.json")
             if self.options.get("archive"):
                 urls.append(f"{api}/{board}/archive.json")
-        for url in urls:
+        return urls
+
+    def first_url(self):
+        urls = self._start_urls()
+        return urls[0] if urls else None
+
+    def initial_requests(self):
+        for url in self._start_urls():
             yield scrapy.Request(url, callback=self.parse)
 
     # ------------------------------------------------------------ parsing
@@ -54,9 +63,7 @@ class FourChanSpider(ForumSpider):
         data = self.load_json(response)
         if isinstance(data, dict) and isinstance(data.get("posts"), list):
             yield from self.parse_thread(response, data)
-        elif isinstance(data, list) and all(
-            isinstance(page, dict) and "threads" in page for page in data
-        ):
+        elif isinstance(data, list) and all(isinstance(page, dict) and "threads" in page for page in data):
             yield from self.parse_thread_list(response, data)
         elif isinstance(data, list) and all(isinstance(no, int) for no in data):
             yield from self.parse_archive(response, data)
@@ -115,9 +122,7 @@ class FourChanSpider(ForumSpider):
 
     # ------------------------------------------------------------ one post
 
-    def _post(
-        self, post: dict[str, Any], thread_no: int, board: str | None, title: str | None = None
-    ):
+    def _post(self, post: dict[str, Any], thread_no: int, board: str | None, title: str | None = None):
         no = post["no"]
         name = post.get("name")
         trip = post.get("trip")

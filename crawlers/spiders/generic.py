@@ -49,9 +49,7 @@ class GenericSpider(ForumSpider):
 
     # ------------------------------------------------------------ parsing
 
-    def parse_document(
-        self, response: Response, listing_page: int = 1, **kwargs: Any
-    ) -> Iterator[Any]:
+    def parse_document(self, response: Response, listing_page: int = 1, **kwargs: Any) -> Iterator[Any]:
         if not hasattr(response, "selector"):
             raise PageError("not an HTML page")
         rules = self.profile.posts
@@ -65,23 +63,13 @@ class GenericSpider(ForumSpider):
 
     def parse_listing(self, response: Response, listing_page: int) -> Iterator[Any]:
         rules = self.profile.threads
-        rows = (
-            select_nodes(response.selector, rules["row"])
-            if rules.get("row")
-            else [response.selector]
-        )
+        rows = select_nodes(response.selector, rules["row"]) if rules.get("row") else [response.selector]
         for row in rows:
             for href in select(row, rules["link"]):
                 version = _first(select(row, rules["version"])) if rules.get("version") else None
-                cursor = (
-                    (f"thread:{response.urljoin(href)}", version) if version is not None else None
-                )
+                cursor = (f"thread:{response.urljoin(href)}", version) if version is not None else None
                 yield self.follow(response, href, self.parse, cursor=cursor)
-        next_href = (
-            _first(select(response.selector, rules["next_page"]))
-            if rules.get("next_page")
-            else None
-        )
+        next_href = _first(select(response.selector, rules["next_page"])) if rules.get("next_page") else None
         if next_href and self.may_page(listing_page):
             yield self.follow(
                 response,
@@ -94,19 +82,11 @@ class GenericSpider(ForumSpider):
     def parse_thread(self, response: Response, containers) -> Iterator[Any]:
         rules = self.profile.posts
         thread_id = self._thread_id(response)
-        title = (
-            _first(select(response.selector, rules["thread_title"]))
-            if rules.get("thread_title")
-            else None
-        )
+        title = _first(select(response.selector, rules["thread_title"])) if rules.get("thread_title") else None
         board = _first(select(response.selector, rules["board"])) if rules.get("board") else None
         for node in containers:
             yield self._post(response, node, thread_id, title, board)
-        next_href = (
-            _first(select(response.selector, rules["next_page"]))
-            if rules.get("next_page")
-            else None
-        )
+        next_href = _first(select(response.selector, rules["next_page"])) if rules.get("next_page") else None
         if next_href and not response.url.startswith("file:"):
             yield self.follow(response, next_href, self.parse, meta=self.continue_cursor(response))
 
@@ -114,9 +94,7 @@ class GenericSpider(ForumSpider):
         expr = self.profile.posts["thread_id"]
         if expr.startswith("url:"):
             match = re.search(expr[4:], response.url)
-            value = (
-                (match.group(1) if match and match.groups() else match.group(0)) if match else None
-            )
+            value = (match.group(1) if match and match.groups() else match.group(0)) if match else None
         else:
             value = _first(select(response.selector, expr))
         if not value:
@@ -131,9 +109,7 @@ class GenericSpider(ForumSpider):
         stamp = _first(select(node, rules["time"]))
         fmt = rules.get("time_format")
         try:
-            created = parse_forum_time(
-                stamp or "", fmt, self.profile.timezone or self.source.timezone
-            )
+            created = parse_forum_time(stamp or "", fmt, self.profile.timezone or self.source.timezone)
         except RecordError as exc:
             raise PageError(f"post {post_id}: {exc}") from None
         edited = None
@@ -141,9 +117,7 @@ class GenericSpider(ForumSpider):
             edited_stamp = _first(select(node, rules["edited"]))
             if edited_stamp:
                 try:
-                    edited = parse_forum_time(
-                        edited_stamp, fmt, self.profile.timezone or self.source.timezone
-                    )
+                    edited = parse_forum_time(edited_stamp, fmt, self.profile.timezone or self.source.timezone)
                 except RecordError:
                     edited = None
         body_nodes = select_nodes(node, rules["body"])
@@ -172,9 +146,7 @@ class GenericSpider(ForumSpider):
             text=_inner_text(body),
             html=body or None,
             reply_to=reply_to,
-            url=None
-            if response.url.startswith("file:")
-            else f"{response.url.split('#')[0]}#{post_id}",
+            url=None if response.url.startswith("file:") else f"{response.url.split('#')[0]}#{post_id}",
         )
 
 

@@ -38,6 +38,13 @@ class HackerNewsSpider(ForumSpider):
         if bad:
             raise ValueError(f"lists: unknown {bad} (use e.g. newstories, topstories, askstories)")
 
+    API_HOSTS = {"hacker-news.firebaseio.com": "news.ycombinator.com"}
+
+    def first_url(self):
+        if self.source.start_urls:
+            return self.source.start_urls[0]
+        return self.api_url
+
     @property
     def api_url(self) -> str:
         return self.options.get("api_url", "https://hacker-news.firebaseio.com/v0").rstrip("/")
@@ -45,17 +52,13 @@ class HackerNewsSpider(ForumSpider):
     def initial_requests(self):
         urls = list(self.source.start_urls)
         if not urls:
-            urls = [
-                f"{self.api_url}/{name}.json" for name in self.options.get("lists", ["newstories"])
-            ]
+            urls = [f"{self.api_url}/{name}.json" for name in self.options.get("lists", ["newstories"])]
         for url in urls:
             yield scrapy.Request(url, callback=self.parse)
 
     # ------------------------------------------------------------ parsing
 
-    def parse_document(
-        self, response: Response, story: dict[str, Any] | None = None, **kwargs: Any
-    ) -> Iterator[Any]:
+    def parse_document(self, response: Response, story: dict[str, Any] | None = None, **kwargs: Any) -> Iterator[Any]:
         data = self.load_json(response)
         if isinstance(data, list) and all(isinstance(i, int) for i in data):
             yield from self.parse_story_list(response, data)
@@ -72,9 +75,7 @@ class HackerNewsSpider(ForumSpider):
         for item_id in ids[: self.options.get("max_stories", 100)]:
             yield scrapy.Request(self._item_url(response, item_id), callback=self.parse)
 
-    def parse_item(
-        self, response: Response, item: dict[str, Any], story: dict[str, Any] | None
-    ) -> Iterator[Any]:
+    def parse_item(self, response: Response, item: dict[str, Any], story: dict[str, Any] | None) -> Iterator[Any]:
         """A story (the thread) or a comment; then its kids, unless nothing was added."""
         if story is None:
             if item.get("type") not in _STORY_TYPES:
@@ -149,10 +150,6 @@ class HackerNewsSpider(ForumSpider):
     def _item_url(self, response: Response, item_id: int) -> str:
         parts = urlsplit(response.url)
         if parts.scheme in ("http", "https"):
-            prefix = (
-                parts.path.rsplit("/item/", 1)[0]
-                if "/item/" in parts.path
-                else parts.path.rsplit("/", 1)[0]
-            )
+            prefix = parts.path.rsplit("/item/", 1)[0] if "/item/" in parts.path else parts.path.rsplit("/", 1)[0]
             return urlunsplit((parts.scheme, parts.netloc, f"{prefix}/item/{item_id}.json", "", ""))
         return f"{self.api_url}/item/{item_id}.json"

@@ -36,9 +36,7 @@ class PhpBBSpider(ForumSpider):
 
     # ------------------------------------------------------------ parsing
 
-    def parse_document(
-        self, response: Response, listing_page: int = 1, **kwargs: Any
-    ) -> Iterator[Any]:
+    def parse_document(self, response: Response, listing_page: int = 1, **kwargs: Any) -> Iterator[Any]:
         if not hasattr(response, "selector"):
             raise PageError("not an HTML page")
         sel = response.selector
@@ -65,12 +63,8 @@ class PhpBBSpider(ForumSpider):
             if topic is None:
                 continue
             row = link.xpath("ancestor::tr[1] | ancestor::li[contains(@class,'row')][1]")
-            last_posts = [
-                int(p) for p in _all(_POST_ID, " ".join(row.css("a::attr(href)").getall()))
-            ]
-            version = (
-                max(last_posts) if last_posts else " ".join(row.css("::text").getall()).split()
-            )
+            last_posts = [int(p) for p in _all(_POST_ID, " ".join(row.css("a::attr(href)").getall()))]
+            version = max(last_posts) if last_posts else " ".join(row.css("::text").getall()).split()
             yield self.follow(response, href, self.parse, cursor=(f"topic:{topic}", version))
         next_href = _next_page(sel, _LISTING_MARK)
         if next_href and self.may_page(listing_page):
@@ -122,9 +116,7 @@ class PhpBBSpider(ForumSpider):
         )
         author = (
             author_link.xpath("string()").get()
-            or post.css(".author span.username, dl.postprofile span.username, .author strong")
-            .xpath("string()")
-            .get()
+            or post.css(".author span.username, dl.postprofile span.username, .author strong").xpath("string()").get()
         )
         profile = author_link.attrib.get("href", "") if author_link else ""
         stamp = post.css(".author time::attr(datetime)").get()
@@ -162,19 +154,15 @@ class PhpBBSpider(ForumSpider):
         author = name.xpath("string()").get()
         row = anchor.xpath("ancestor::tr[1]")
         details = " ".join(
-            t.xpath("string()").get()
-            for t in row.css(".postdetails")
-            if "Posted" in t.xpath("string()").get()
+            t.xpath("string()").get() for t in row.css(".postdetails") if "Posted" in t.xpath("string()").get()
         )
         match = _POSTED.search(details.replace("\xa0", " "))
         stamp = match.group(1) if match else ""
         # The profile button sits in the row under the post; the body may link other profiles.
-        profile = row.xpath(
-            "following-sibling::tr[1]//a[contains(@href,'mode=viewprofile')]/@href"
-        ).get() or row.xpath("td[1]//a[contains(@href,'mode=viewprofile')]/@href").get("")
-        notice = " ".join(
-            t for t in row.css(".gensmall").xpath("string()").getall() if "Last edited" in t
-        )
+        profile = row.xpath("following-sibling::tr[1]//a[contains(@href,'mode=viewprofile')]/@href").get() or row.xpath(
+            "td[1]//a[contains(@href,'mode=viewprofile')]/@href"
+        ).get("")
+        notice = " ".join(t for t in row.css(".gensmall").xpath("string()").getall() if "Last edited" in t)
         body = row.css(".postbody").get() or ""
         return self._post(
             response,
@@ -281,10 +269,7 @@ def _last_text(found) -> str | None:
 
 def _next_page(sel: Selector, page: str) -> str | None:
     """The "Next" pagination link to another ``page`` (phpBB 2 text links, phpBB 3 lists)."""
-    href = sel.css(
-        f".pagination li.next a[href*='{page}']::attr(href), "
-        f"a[rel=next][href*='{page}']::attr(href)"
-    ).get()
+    href = sel.css(f".pagination li.next a[href*='{page}']::attr(href), a[rel=next][href*='{page}']::attr(href)").get()
     if href:
         return href
     for link in sel.css(f"a[href*='{page}']"):

@@ -37,6 +37,13 @@ class RedditSpider(ForumSpider):
         if not source.start_urls and not source.options.get("subreddit"):
             raise ValueError("subreddit: required (or start_urls with a listing .json URL)")
 
+    API_HOSTS = {"www.reddit.com": "reddit.com", "old.reddit.com": "reddit.com", "oauth.reddit.com": "reddit.com"}
+
+    def first_url(self):
+        if self.source.start_urls:
+            return self.source.start_urls[0]
+        return self.base_url if self.options.get("subreddit") else None
+
     @property
     def base_url(self) -> str:
         return self.options.get("base_url", "https://www.reddit.com").rstrip("/")
@@ -44,17 +51,13 @@ class RedditSpider(ForumSpider):
     def initial_requests(self):
         urls = list(self.source.start_urls)
         if self.options.get("subreddit"):
-            urls.append(
-                f"{self.base_url}/r/{self.options['subreddit']}/new.json?limit=100&raw_json=1"
-            )
+            urls.append(f"{self.base_url}/r/{self.options['subreddit']}/new.json?limit=100&raw_json=1")
         for url in urls:
             yield scrapy.Request(url, callback=self.parse, cb_kwargs={"listing_page": 1})
 
     # ------------------------------------------------------------ parsing
 
-    def parse_document(
-        self, response: Response, listing_page: int = 1, **kwargs: Any
-    ) -> Iterator[Any]:
+    def parse_document(self, response: Response, listing_page: int = 1, **kwargs: Any) -> Iterator[Any]:
         data = self.load_json(response)
         if isinstance(data, list) and len(data) == 2 and all(_is_listing(x) for x in data):
             yield from self.parse_comments(response, data, **kwargs)
@@ -65,9 +68,7 @@ class RedditSpider(ForumSpider):
         else:
             raise PageError("not a Reddit listing, comments page or morechildren response")
 
-    def parse_listing(
-        self, response: Response, data: dict[str, Any], listing_page: int
-    ) -> Iterator[Any]:
+    def parse_listing(self, response: Response, data: dict[str, Any], listing_page: int) -> Iterator[Any]:
         """A subreddit listing: each submission (complete in the listing) and its comments."""
         for child in data["data"].get("children") or []:
             if child.get("kind") != "t3":
@@ -109,9 +110,7 @@ class RedditSpider(ForumSpider):
 
     # ------------------------------------------------------------ the tree
 
-    def _walk(
-        self, response: Response, children: list[dict[str, Any]], link: dict[str, Any]
-    ) -> Iterator[Any]:
+    def _walk(self, response: Response, children: list[dict[str, Any]], link: dict[str, Any]) -> Iterator[Any]:
         stack = list(reversed(children))
         while stack:
             child = stack.pop()
@@ -124,9 +123,7 @@ class RedditSpider(ForumSpider):
             elif kind == "more" and self.options.get("expand_more", True):
                 yield from self._expand(response, data, link)
 
-    def _expand(
-        self, response: Response, more: dict[str, Any], link: dict[str, Any]
-    ) -> Iterator[Any]:
+    def _expand(self, response: Response, more: dict[str, Any], link: dict[str, Any]) -> Iterator[Any]:
         link_id = link.get("id")
         if not link_id:
             return  # a saved morechildren file alone does not say which submission it is
@@ -199,9 +196,7 @@ class RedditSpider(ForumSpider):
             html=_unescape(data.get("body_html")),
             reply_to=reply_to,
             url=self._permalink(data.get("permalink"))
-            or self._permalink(
-                f"{link.get('permalink', '')}{data['id']}/" if link.get("permalink") else None
-            ),
+            or self._permalink(f"{link.get('permalink', '')}{data['id']}/" if link.get("permalink") else None),
             raw=raw,
         )
 
@@ -212,11 +207,7 @@ class RedditSpider(ForumSpider):
 
 
 def _is_listing(value: Any) -> bool:
-    return (
-        isinstance(value, dict)
-        and value.get("kind") == "Listing"
-        and isinstance(value.get("data"), dict)
-    )
+    return isinstance(value, dict) and value.get("kind") == "Listing" and isinstance(value.get("data"), dict)
 
 
 def _strip(fullname: str | None) -> str | None:
