@@ -66,11 +66,10 @@ def load_profile(value: str | Path | dict[str, Any], *, base_dir: Path = Path(".
     except FileNotFoundError:
         raise InputError("profile file not found", path=path) from None
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(
-            f"not valid TOML: {str(exc).split(' (at line')[0]}",
-            path=path,
-            line=getattr(exc, "lineno", None),
-        ) from None
+        from crawlers.sources import toml_error
+
+        message, line = toml_error(exc)
+        raise InputError(f"not valid TOML: {message}", path=path, line=line) from None
     return parse_profile(data, origin=str(path))
 
 

@@ -24,6 +24,7 @@ DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 COOKIES_ENABLED = False
 HTTPCACHE_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # Scrapy's control port: a monitoring crawler listens on nothing
 LOG_LEVEL = "INFO"
 
 # -- retries: 429 and 5xx with exponential backoff, honouring Retry-After

@@ -134,6 +134,14 @@ def expand_env(value: Any) -> Any:
     return value
 
 
+def toml_error(exc: tomllib.TOMLDecodeError) -> tuple[str, int | None]:
+    """tomllib's message without its "(at line N, column M)" and the line N."""
+    match = re.search(r"\s*\(at line (\d+), column \d+\)", str(exc))
+    if not match:
+        return str(exc), None
+    return str(exc)[: match.start()], int(match.group(1))
+
+
 def _source_lines(text: str) -> list[int]:
     """Line numbers of each ``[[source]]`` header, so errors can say file:line."""
     return [i + 1 for i, line in enumerate(text.splitlines()) if line.strip() == "[[source]]"]
@@ -151,8 +159,7 @@ def load_sources(path: str | Path) -> list[Source]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        message = str(exc).split(" (at line")[0]
+        message, line = toml_error(exc)
         raise InputError(f"not valid TOML: {message}", path=path, line=line) from None
     unknown_top = set(data) - {"source", "defaults"}
     if unknown_top:

@@ -423,7 +423,9 @@ def test_hackernews_comment_inside_a_crawl_knows_its_story():
     out = list(spider.parse_document(response, story={"id": 20500001, "title": "Ask HN"}))
     post, kid = out
     assert post["thread_id"] == "20500001"
-    assert post["text"] == "Please don't. Look at OpenAI's staged release reasoning.\n\n  if misuse_risk > benefit:\n      wait()"
+    assert post["text"] == (
+        "Please don't. Look at OpenAI's staged release reasoning.\n\n  if misuse_risk > benefit:\n      wait()"
+    )
     assert kid.url.endswith("/item/20500003.json")
 
 
