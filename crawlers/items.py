@@ -1,4 +1,4 @@
-"""The one item every spider yields (a Post's fields), and the cursor checkpoint the engine adds."""
+"""The one item every spider yields (a Post's fields), and the two the engine makes of them."""
 
 from __future__ import annotations
 
@@ -35,3 +35,15 @@ class CursorCheckpoint(scrapy.Item):
     source = scrapy.Field()
     key = scrapy.Field()
     value = scrapy.Field()
+
+
+class PostBatch(scrapy.Item):
+    """Consecutive PostItems of one page, bundled by ``PageBatchMiddleware``.
+
+    Spiders never make these. Scrapy's per-item machinery (a task, a pipeline chain and a
+    signal per item) costs more than parsing a post, so the engine passes a page's posts to
+    the pipelines together; each post is still validated, normalised and stored on its own.
+    """
+
+    posts = scrapy.Field()
+    url = scrapy.Field()

@@ -17,7 +17,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
 from twisted.internet import reactor, task
 
-from crawlers.items import CursorCheckpoint
+from crawlers.items import CursorCheckpoint, PostBatch, PostItem
 from crawlers.spiders.base import PageError
 from crawlers.storage import store_for
 from misusewatch.records import utcnow
@@ -125,6 +125,48 @@ class CursorMiddleware:
             logger.error("malformed page %s: %s", response.url, exception)
             return []
         return None
+
+
+class PageBatchMiddleware:
+    """Bundles the consecutive PostItems of a page's output into one PostBatch.
+
+    Order is kept: a request or a checkpoint in the output first sends the posts before it.
+    ``MISUSEWATCH_PAGE_BATCHES = False`` switches it off (one item per post, as spiders yield).
+    """
+
+    def __init__(self, limit: int):
+        self.limit = limit
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("MISUSEWATCH_PAGE_BATCHES", True):
+            raise NotConfigured
+        return cls(max(1, crawler.settings.getint("MISUSEWATCH_BATCH_SIZE", 500)))
+
+    def _bundle(self, response, result: Iterable[Any]):
+        url = getattr(response, "url", None)
+        posts: list[PostItem] = []
+        for obj in result:
+            if isinstance(obj, PostItem):
+                posts.append(obj)
+                if len(posts) >= self.limit:
+                    yield PostBatch(posts=posts, url=url)
+                    posts = []
+                continue
+            if posts:
+                yield PostBatch(posts=posts, url=url)
+                posts = []
+            yield obj
+        if posts:
+            yield PostBatch(posts=posts, url=url)
+
+    def process_spider_output(self, response, result, spider=None):
+        yield from self._bundle(response, result)
+
+    async def process_spider_output_async(self, response, result: AsyncIterator[Any], spider=None):
+        items = [obj async for obj in result]
+        for obj in self._bundle(response, items):
+            yield obj
 
 
 # ---------------------------------------------------------------- retries and bans

@@ -26,6 +26,7 @@ HTTPCACHE_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # Scrapy's control port: a monitoring crawler listens on nothing
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawlers.logformatter.CrawlLogFormatter"
 
 # -- retries: 429 and 5xx with exponential backoff, honouring Retry-After
 RETRY_ENABLED = True
@@ -44,6 +45,8 @@ CONCURRENT_ITEMS = 1
 MISUSEWATCH_STORE = None  # the store URL; without it the store, cursors and run records are off
 MISUSEWATCH_BATCH_SIZE = 500
 MISUSEWATCH_FLUSH_INTERVAL = 5.0
+MISUSEWATCH_WRITE_AHEAD = 2
+MISUSEWATCH_PAGE_BATCHES = True
 MISUSEWATCH_KEEP_RAW = True
 MISUSEWATCH_VALIDATE = True
 MISUSEWATCH_FULL_RECRAWL = False
@@ -58,6 +61,7 @@ ITEM_PIPELINES = {
 }
 SPIDER_MIDDLEWARES = {
     "crawlers.middlewares.CursorMiddleware": 950,
+    "crawlers.middlewares.PageBatchMiddleware": 100,
 }
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

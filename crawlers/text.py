@@ -49,6 +49,8 @@ SKIPPED_TAGS = frozenset("script style head title noscript template img iframe o
 _WHITESPACE = re.compile(r"[ \t\n\r\f\v\xa0]+")
 _SPACES_AROUND_BREAKS = re.compile(f"[ ]*([{_BR}{_LINE}{_PARA}]+)[ ]*")
 _DROP_SENTINELS = str.maketrans("", "", _SENTINELS)
+# Characters libxml2 refuses (it raises on them): dropped, like the sentinels, before parsing.
+_DROP_SENTINELS.update(dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]))
 
 
 def html_to_text(html: Any) -> str:
@@ -58,6 +60,11 @@ def html_to_text(html: Any) -> str:
     if isinstance(html, str):
         if not html.strip():
             return ""
+        if "<" not in html and "&" not in html:
+            # No markup: the rule reduces to collapsing whitespace; skip the parser (a crawl
+            # calls this for every author name and every plain post).
+            plain = _WHITESPACE.sub(" ", html.translate(_DROP_SENTINELS)).strip(" ")
+            return plain if plain.strip() else ""
         root = _parse_fragment(html.translate(_DROP_SENTINELS))
     else:
         root = html
@@ -196,11 +203,14 @@ _ALLOWED_TAGS = {
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "span": {"class"}}
 
 
+_CLEANER = nh3.Cleaner(tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES)
+
+
 def sanitize_html(markup: str | None) -> str | None:
     """Markup safe to render: a fixed allow-list of tags and attributes (``nh3``)."""
     if not markup:
         return None
-    return nh3.clean(markup, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES)
+    return _CLEANER.clean(markup)
 
 
 # ---------------------------------------------------------------- time stamps

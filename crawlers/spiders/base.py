@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -16,6 +17,8 @@ from misusewatch import ids
 from misusewatch.records import utcnow
 
 SPIDERS: dict[str, type[ForumSpider]] = {}
+# Id components quote() leaves as they are.
+_PLAIN = re.compile(r"[A-Za-z0-9._~-]+\Z")
 
 
 def register(cls: type[ForumSpider]) -> type[ForumSpider]:
@@ -58,6 +61,7 @@ class ForumSpider(scrapy.Spider):
         super().__init__(name=source.name, **kwargs)
         self.source = source
         self.options = source.options
+        self._prefix: str | None = None
         host = urlsplit(self.first_url() or "").hostname
         if source.site:
             self.site = source.site.lower()
@@ -99,7 +103,7 @@ class ForumSpider(scrapy.Spider):
         """A PostItem of this spider's platform, site and source with its deterministic id."""
         thread_id, post_id = str(thread_id), str(post_id)
         item = PostItem(
-            id=ids.post_id(self.platform, self.site, thread_id, post_id),
+            id=self.post_ref(thread_id, post_id),
             source=self.source.name,
             platform=self.platform,
             site=self.site,
@@ -113,7 +117,13 @@ class ForumSpider(scrapy.Spider):
         return item
 
     def post_ref(self, thread_id: object, post_id: object) -> str:
-        """The id another post of this site has: what ``reply_to`` lists."""
+        """The id a post of this site has (``ids.post_id``): what ``reply_to`` lists too."""
+        thread_id, post_id = str(thread_id), str(post_id)
+        if _PLAIN.match(thread_id) and _PLAIN.match(post_id):
+            # The common case (numbers, base36): nothing to escape, so skip quote().
+            if self._prefix is None:
+                self._prefix = ids.thread_key(self.platform, self.site, "x")[:-1]
+            return f"{self._prefix}{thread_id}:{post_id}"
         return ids.post_id(self.platform, self.site, thread_id, post_id)
 
     @staticmethod
