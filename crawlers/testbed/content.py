@@ -151,7 +151,7 @@ class Writer:
 
     def _say(self, templates: list, lexicon: Lexicon = BASE, style: str = "casual") -> str:
         small, big = MODEL_NAMES[self.stage]
-        fixed = dict(self.fixed)
+        fixed = self.fixed
         fixed["model"] = small[int(self.rng.random() * len(small))]
         fixed["bigmodel"] = big[int(self.rng.random() * len(big))]
         text = expand(self._pick(templates), self.rng, lexicon, fixed)

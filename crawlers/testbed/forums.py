@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -21,12 +22,8 @@ _STAGE_STARTS = tuple(int(start.timestamp()) for _, start in STAGES)
 
 
 def stage_at(ts: int) -> str:
-    """The release stage a unix time falls in."""
-    name = STAGE_NAMES[0]
-    for stage, start in zip(STAGE_NAMES, _STAGE_STARTS, strict=True):
-        if ts >= start:
-            name = stage
-    return name
+    """The release stage a unix time falls in (times before the first release: "pre-release")."""
+    return STAGE_NAMES[max(0, bisect_right(_STAGE_STARTS, ts) - 1)]
 
 
 @dataclass(frozen=True, slots=True)

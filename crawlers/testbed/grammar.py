@@ -119,25 +119,43 @@ class Lexicon:
 def expand(node: Node, rng: Random, lexicon: Lexicon, fixed: Mapping[str, str] | None = None) -> str:
     """Text for a compiled node. ``fixed`` pins slots to one value (the same target throughout)."""
     out: list[str] = []
-    _expand(node, rng, lexicon.entries, fixed or {}, out)
+    _expand(node, rng.random, lexicon.entries, fixed or {}, out)
     return tidy("".join(out))
 
 
-def _expand(node: Any, rng: Random, entries: dict, fixed: Mapping[str, str], out: list[str]) -> None:
-    if type(node) is str:
+def _expand(node: Any, rnd, entries: dict, fixed: Mapping[str, str], out: list[str]) -> None:
+    # Hot path: a million posts expand ~10 million nodes, so common shapes are unrolled here.
+    kind = type(node)
+    if kind is str:
         out.append(node)
-    elif type(node) is tuple:
+        return
+    if kind is list:
+        node = node[int(rnd() * len(node))]
+        if type(node) is str:
+            out.append(node)
+        else:
+            _expand(node, rnd, entries, fixed, out)
+        return
+    if kind is tuple:
         for child in node:
-            _expand(child, rng, entries, fixed, out)
-    elif type(node) is list:
-        _expand(node[int(rng.random() * len(node))], rng, entries, fixed, out)
-    else:
-        name = node.name
-        if name in fixed:
-            out.append(fixed[name])
-            return
-        options = entries[name]
-        _expand(options[int(rng.random() * len(options))], rng, entries, fixed, out)
+            child_kind = type(child)
+            if child_kind is str:
+                out.append(child)
+            elif child_kind is list:
+                pick = child[int(rnd() * len(child))]
+                if type(pick) is str:
+                    out.append(pick)
+                else:
+                    _expand(pick, rnd, entries, fixed, out)
+            else:
+                _expand(child, rnd, entries, fixed, out)
+        return
+    name = node.name
+    if name in fixed:
+        out.append(fixed[name])
+        return
+    options = entries[name]
+    _expand(options[int(rnd() * len(options))], rnd, entries, fixed, out)
 
 
 _SPACE_RUNS = re.compile(r"[ ]{2,}")

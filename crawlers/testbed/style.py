@@ -16,11 +16,10 @@ ABBREVIATIONS = {
 COMMON_MISSPELLINGS = {
     "receive": "recieve", "definitely": "definately", "separate": "seperate", "the": "teh",
     "weird": "wierd", "until": "untill", "believe": "beleive", "environment": "enviroment",
-    "their": "there", "its": "it's", "lose": "loose", "a lot": "alot", "tomorrow": "tommorow",
+    "their": "there", "its": "it's", "lose": "loose", "tomorrow": "tommorow",
 }
 CHAN_TAILS = ["kek", "desu", "lmao", "anon", "fren", "tbh", "lol", "ngmi", "wagmi", "cope"]
 CASUAL_TAILS = ["lol", "haha", "tbh", "imo", ":)", "lmao", "idk", "..."]
-_WORD = re.compile(r"[A-Za-z']+")
 
 
 def apply_style(text: str, style: str, rng: Random) -> str:
@@ -63,19 +62,26 @@ def _abbreviate(text: str, rng: Random, rate: float) -> str:
 
 
 def _typos(text: str, rng: Random, rate: float) -> str:
-    def mangle(match: re.Match) -> str:
-        word = match.group(0)
+    rnd = rng.random
+    words = text.split(" ")
+    changed = False
+    for k, word in enumerate(words):
         low = word.lower()
-        if low in COMMON_MISSPELLINGS and rng.random() < rate * 5:
-            return COMMON_MISSPELLINGS[low]
-        if len(word) < 4 or rng.random() >= rate:
-            return word
-        i = 1 + int(rng.random() * (len(word) - 2))
-        op = rng.random()
+        if low in COMMON_MISSPELLINGS:
+            if rnd() < rate * 5:
+                words[k] = COMMON_MISSPELLINGS[low]
+                changed = True
+            continue
+        if len(word) < 4 or rnd() >= rate or not word.isalpha():
+            continue
+        i = 1 + int(rnd() * (len(word) - 2))
+        op = rnd()
         if op < 0.4:  # swapped letters
-            return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-        if op < 0.7:  # dropped letter
-            return word[:i] + word[i + 1 :]
-        return word[:i] + word[i] + word[i:]  # doubled letter
-
-    return _WORD.sub(mangle, text)
+            word = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        elif op < 0.7:  # dropped letter
+            word = word[:i] + word[i + 1 :]
+        else:  # doubled letter
+            word = word[:i] + word[i] + word[i:]
+        words[k] = word
+        changed = True
+    return " ".join(words) if changed else text

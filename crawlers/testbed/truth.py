@@ -9,6 +9,7 @@ store and compare.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -20,6 +21,16 @@ from crawlers.testbed.community import Community
 from crawlers.testbed.forums import STAGE_NAMES, stage_at
 from crawlers.testbed.sites import SITE, build_sites
 from crawlers.testbed.sites.markup import iso
+
+
+_SAFE = re.compile(r"[A-Za-z0-9\-._~@/+!$&'()*,;=]+")
+
+
+def _id(*components: str) -> str:
+    """``misusewatch.ids`` joining, skipping its percent-escaping when nothing needs escaping."""
+    if _SAFE.fullmatch("".join(components)):
+        return ":".join(components)
+    return ids.post_id(*components) if len(components) == 4 else ids.actor_id(*components)
 
 
 def truth_records(community: Community, *, with_html: bool = False) -> Iterator[dict[str, Any]]:
@@ -42,7 +53,7 @@ def truth_records(community: Community, *, with_html: bool = False) -> Iterator[
             handle = fields["author_id"] or fields["author"]
             edited = post.edited if post.edited and post.edited <= now else None
             record = {
-                "id": ids.post_id(site.platform, SITE, fields["thread_id"], fields["post_id"]),
+                "id": _id(site.platform, SITE, fields["thread_id"], fields["post_id"]),
                 "platform": site.platform,
                 "forum": spec.forum,
                 "board": board,
@@ -59,7 +70,7 @@ def truth_records(community: Community, *, with_html: bool = False) -> Iterator[
                 "ladder": post.ladder,
                 "categories": list(post.categories),
                 "lm_related": post.lm_related,
-                "actor": ids.actor_id(site.platform, SITE, handle) if handle else None,
+                "actor": _id(site.platform, SITE, handle) if handle else None,
                 "actor_tier": persona.tier,
                 "machine_written": post.machine,
                 "persona": persona.key,
@@ -69,6 +80,9 @@ def truth_records(community: Community, *, with_html: bool = False) -> Iterator[
             if with_html:
                 record["html"] = html
             yield record
+
+
+_TIER_KEYS = {1: "1", 2: "2", 3: "3"}
 
 
 class Summary:
@@ -93,13 +107,16 @@ class Summary:
         for category in record.get("categories") or ():
             self.categories[category] = self.categories.get(category, 0) + 1
         tier = record.get("actor_tier")
-        self.tiers[str(tier) if tier else "none"] += 1
-        if tier and ladder != "none":
-            self.actors_by_tier[str(tier)].add(record.get("actor"))
+        self.tiers[_TIER_KEYS.get(tier, "none")] += 1
+        if ladder != "none":
+            totals["misuse"] += 1
+            if tier:
+                self.actors_by_tier[_TIER_KEYS[tier]].add(record.get("actor"))
         self.platforms[record["platform"]] += 1
-        totals["machine_written"] += bool(record.get("machine_written"))
-        totals["lm_related"] += bool(record.get("lm_related"))
-        totals["misuse"] += ladder != "none"
+        if record.get("machine_written"):
+            totals["machine_written"] += 1
+        if record.get("lm_related"):
+            totals["lm_related"] += 1
 
     def result(self) -> dict[str, Any]:
         return {
@@ -169,7 +186,7 @@ def write_truth(community: Community, out_dir: str | Path, progress=None) -> dic
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     counter, actors = Summary(), Actors()
-    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    dumps = json.JSONEncoder().encode
     with (out / "truth.jsonl").open("w", encoding="utf-8") as fh:
         for record in truth_records(community):
             fh.write(dumps(record) + "\n")
