@@ -13,11 +13,9 @@ WORKDIR /app
 
 # Dependencies first, in their own layer, so editing the code does not reinstall torch.
 COPY pyproject.toml README.md ./
-RUN python - <<'PY' > /tmp/requirements.txt
-import tomllib
-print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))
-PY
-RUN pip install -r /tmp/requirements.txt
+RUN python -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))' \
+        > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt
 
 # The project itself. The working directory keeps what is read from the current directory
 # at run time: models/, sources.toml, misusewatch.toml, scrapy.cfg.
