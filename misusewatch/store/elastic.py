@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any, Literal
-from urllib.parse import parse_qs, quote, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from elasticsearch import BadRequestError, ConflictError, Elasticsearch, NotFoundError
 
@@ -24,9 +24,9 @@ from misusewatch.records import (
     Label,
     Post,
     format_time,
-    parse_time,
     utcnow,
 )
+from misusewatch.store import elastic_docs as d
 from misusewatch.store import elastic_query as q
 from misusewatch.store.base import (
     COUNT_FIELDS,
@@ -54,12 +54,6 @@ INDICES = (
     "posts", "revisions", "enrichments", "actors", "labels", "assessments", "alerts",
     "deliveries", "cursors", "crawl-runs", "sequences",
 )
-# Fields of Post kept on the document under their own name (raw travels as JSON text).
-_POST_FIELDS = tuple(
-    name for name in Post.__dataclass_fields__ if name not in ("raw",)  # type: ignore[attr-defined]
-)
-# Label kinds that become post facets: the current status, and every tag (as in SQLite).
-_STATUS_KIND, _TAG_KIND = "status", "tag"
 # from + size beyond this is refused by Elasticsearch (index.max_result_window).
 _MAX_WINDOW = 10_000
 # Read-modify-write of facets uses optimistic concurrency; a conflict means another writer
@@ -112,7 +106,9 @@ class ElasticStore:
             try:
                 bulk.chunk_size = int(options["chunk_size"])
             except ValueError:
-                raise StoreURLError(f"{redact(url)}: chunk_size must be an integer") from None
+                bulk.chunk_size = 0
+            if bulk.chunk_size < 1:
+                raise StoreURLError(f"{redact(url)}: chunk_size must be a positive integer")
         prefix = options.get("index_prefix", DEFAULT_PREFIX)
         if not _INDEX_PREFIX.fullmatch(prefix):
             raise StoreURLError(
@@ -276,7 +272,7 @@ class ElasticStore:
                     if old is None:
                         inserted.append(pid)
                         yield {"_op_type": "create", "_index": self.index["posts"], "_id": pid,
-                               "_source": _post_doc(post)}
+                               "_source": d.post_doc(post)}
                         continue
                     old_source = old["_source"]
                     if old_source.get("content_hash") == post.content_hash:
@@ -288,10 +284,10 @@ class ElasticStore:
                     # a lost one.
                     yield {"_op_type": "index", "_index": self.index["revisions"],
                            "_id": f"{pid}|{old_source['content_hash']}|{int(now.timestamp() * 1e6)}",
-                           "_source": _revision_doc(pid, old_source, now)}
+                           "_source": d.revision_doc(pid, old_source, now)}
                     # A partial update: content fields change, facets and labels stay.
                     yield {"_op_type": "update", "_index": self.index["posts"], "_id": pid,
-                           "doc": _post_doc(post)}
+                           "doc": d.post_doc(post)}
 
         failures = self._bulk(actions(), "upsert posts")
         failures += too_long
@@ -308,8 +304,8 @@ class ElasticStore:
         return posts[0] if posts else None
 
     def get_posts(self, post_ids: Sequence[str]) -> list[Post]:
-        found = self._mget("posts", list(dict.fromkeys(post_ids)), source=_POST_SOURCE)
-        return [_source_post(found[i]["_source"]) for i in post_ids if i in found]
+        found = self._mget("posts", list(dict.fromkeys(post_ids)), source=d.POST_SOURCE)
+        return [d.source_post(found[i]["_source"]) for i in post_ids if i in found]
 
     def revisions(self, post_id: str) -> list[Revision]:
         out = []
@@ -319,8 +315,8 @@ class ElasticStore:
                 s = hit["_source"]
                 out.append(Revision(
                     post_id=s["post_id"], text=s["text"], thread_title=s.get("thread_title"),
-                    content_hash=s["content_hash"], edited_at=_time(s.get("edited_at")),
-                    replaced_at=_time(s["replaced_at"]),
+                    content_hash=s["content_hash"], edited_at=d.optional_time(s.get("edited_at")),
+                    replaced_at=d.optional_time(s["replaced_at"]),
                 ))
         return out
 
@@ -340,18 +336,18 @@ class ElasticStore:
             )
         body = self._search(
             "posts", query=q.post_query(filters, text=query), sort=q.search_sort(query, sort),
-            from_=offset, size=limit, track_total_hits=True, source=_POST_SOURCE,
+            from_=offset, size=limit, track_total_hits=True, source=d.POST_SOURCE,
         )
         hits = body["hits"]
         return SearchResult(total=hits["total"]["value"],
-                            posts=[_source_post(h["_source"]) for h in hits["hits"]])
+                            posts=[d.source_post(h["_source"]) for h in hits["hits"]])
 
     def iter_posts(
         self, filters: PostFilter | None = None, *, batch_size: int = 1000
     ) -> Iterator[Post]:
         for page in self._scan("posts", q.post_query(filters), q.OLDEST_FIRST,
-                               batch_size=batch_size, source=_POST_SOURCE):
-            yield from (_source_post(h["_source"]) for h in page)
+                               batch_size=batch_size, source=d.POST_SOURCE):
+            yield from (d.source_post(h["_source"]) for h in page)
 
     def count_posts(self, filters: PostFilter | None = None) -> int:
         return self._call("count posts", self.client.count, index=self.index["posts"],
@@ -395,8 +391,8 @@ class ElasticStore:
         filters: PostFilter | None = None,
     ) -> Iterator[list[Post]]:
         for page in self._scan("posts", q.pending_query(enricher, version, filters), q.OLDEST_FIRST,
-                               batch_size=batch_size, source=_POST_SOURCE):
-            yield [_source_post(h["_source"]) for h in page]
+                               batch_size=batch_size, source=d.POST_SOURCE):
+            yield [d.source_post(h["_source"]) for h in page]
 
     def count_pending(self, enricher: str, version: str) -> int:
         return self._call("count pending", self.client.count, index=self.index["posts"],
@@ -413,14 +409,14 @@ class ElasticStore:
         # no success marker and is simply enriched again next run.
         failures = self._bulk(
             ({"_op_type": "index", "_index": self.index["enrichments"], "_id": key,
-              "_source": _enrichment_doc(e)} for key, e in items.items()),
+              "_source": d.enrichment_doc(e)} for key, e in items.items()),
             "write enrichments",
         )
         raise_failures(failures, "write enrichments", self.url)
         by_post: dict[str, list[Enrichment]] = {}
         for e in items.values():
             by_post.setdefault(e.post_id, []).append(e)
-        self._update_post_facets(by_post, _apply_enrichments, "refresh post facets")
+        self._update_post_facets(by_post, d.apply_enrichments, "refresh post facets")
         self._refresh("enrichments", "posts")
         return len(items)
 
@@ -441,7 +437,7 @@ class ElasticStore:
         for _ in range(_CONFLICT_ROUNDS):
             if not pending:
                 return
-            current = self._mget("posts", list(pending), source=list(_FACET_FIELDS))
+            current = self._mget("posts", list(pending), source=list(d.FACET_FIELDS))
             actions = [
                 {"_op_type": "update", "_index": self.index["posts"], "_id": pid,
                  "if_seq_no": doc["_seq_no"], "if_primary_term": doc["_primary_term"],
@@ -459,7 +455,7 @@ class ElasticStore:
         for page in self._scan("enrichments", {"term": {"post_id": post_id}},
                                [{"created_at": "asc"}, {"key": "asc"}]):
             for hit in page:
-                e = _source_enrichment(hit["_source"])
+                e = d.source_enrichment(hit["_source"])
                 latest[e.enricher] = e
         return [latest[name] for name in sorted(latest)]
 
@@ -471,12 +467,12 @@ class ElasticStore:
             clauses.append({"term": {"version": version}})
         for page in self._scan("enrichments", {"bool": {"filter": clauses}},
                                [{"created_at": "asc"}, {"key": "asc"}], batch_size=batch_size):
-            yield from (_source_enrichment(h["_source"]) for h in page)
+            yield from (d.source_enrichment(h["_source"]) for h in page)
 
     # ------------------------------------------------------------------ actors
 
     def upsert_actors(self, actors: Iterable[Actor]) -> int:
-        docs = {a.id: _actor_doc(a) for a in actors}
+        docs = {a.id: d.actor_doc(a) for a in actors}
         failures = self._bulk(
             ({"_op_type": "index", "_index": self.index["actors"], "_id": aid, "_source": doc}
              for aid, doc in docs.items()),
@@ -488,7 +484,7 @@ class ElasticStore:
 
     def get_actor(self, actor_id: str) -> Actor | None:
         found = self._mget("actors", [actor_id])
-        return _source_actor(found[actor_id]["_source"]) if actor_id in found else None
+        return d.source_actor(found[actor_id]["_source"]) if actor_id in found else None
 
     def list_actors(
         self, *, min_tier: int | None = None, limit: int = 100, offset: int = 0
@@ -496,7 +492,7 @@ class ElasticStore:
         query = {"match_all": {}} if min_tier is None else {"range": {"effective_tier": {"gte": min_tier}}}
         sort = [{"effective_tier": {"order": "desc", "missing": "_last"}},
                 {"post_count": "desc"}, {"id": "asc"}]
-        return [_source_actor(s) for s in self._hits("actors", query=query, sort=sort,
+        return [d.source_actor(s) for s in self._hits("actors", query=query, sort=sort,
                                                      from_=offset, size=limit)]
 
     # ------------------------------------------------------------------ labels
@@ -506,8 +502,8 @@ class ElasticStore:
         doc = label.to_dict()
         self._call("add label", self.client.create, index=self.index["labels"],
                    id=str(label.id), document=doc)
-        if label.target_type == "post" and label.kind in (_STATUS_KIND, _TAG_KIND):
-            self._update_post_facets({label.target_id: label}, _apply_label, "label post")
+        if label.target_type == "post" and label.kind in (d.STATUS_KIND, d.TAG_KIND):
+            self._update_post_facets({label.target_id: label}, d.apply_label, "label post")
             self._refresh("labels", "posts")
         else:
             self._refresh("labels")
@@ -598,13 +594,13 @@ class ElasticStore:
     # ------------------------------------------------------------------ crawling
 
     def get_cursor(self, source: str, key: str) -> Any:
-        doc_id = _cursor_id(source, key)
+        doc_id = d.cursor_id(source, key)
         found = self._mget("cursors", [doc_id])
         return json.loads(found[doc_id]["_source"]["value_json"]) if doc_id in found else None
 
     def set_cursor(self, source: str, key: str, value: Any) -> None:
         self._call("set cursor", self.client.index, index=self.index["cursors"],
-                   id=_cursor_id(source, key),
+                   id=d.cursor_id(source, key),
                    document={"source": source, "key": key, "value_json": json.dumps(value),
                              "updated_at": format_time(utcnow())})
         self._refresh("cursors")
@@ -621,15 +617,6 @@ class ElasticStore:
             size=min(limit, _MAX_WINDOW))]
 
 
-# ---------------------------------------------------------------------- documents
-
-_POST_SOURCE = [*_POST_FIELDS, "raw_json"]
-_FACET_FIELDS = (
-    "lm_related", "categories", "ladder", "tier", "detector_scores", "max_score",
-    "labels", "label_status", "label_tags", "enriched",
-)
-
-
 def _load_specs() -> dict[str, tuple[dict[str, Any], str]]:
     """Each index's template file and the hash that tells whether it is installed."""
     folder = resources.files("misusewatch.store").joinpath("mappings")
@@ -639,106 +626,3 @@ def _load_specs() -> dict[str, tuple[dict[str, Any], str]]:
         canonical = json.dumps(spec, sort_keys=True, separators=(",", ":")).encode()
         specs[name] = (spec, hashlib.sha256(canonical).hexdigest())
     return specs
-
-
-def _time(value: str | None) -> datetime | None:
-    return None if value in (None, "") else parse_time(value)
-
-
-def _post_doc(post: Post) -> dict[str, Any]:
-    doc = post.to_dict()
-    raw = doc.pop("raw")
-    # JSON text in a disabled field: a partial update replaces it whole, where an object
-    # would be merged key by key with the previous crawl's payload.
-    doc["raw_json"] = None if raw is None else json.dumps(raw, ensure_ascii=False)
-    doc["actor_id"] = post.actor_id
-    doc["thread_key"] = post.thread_key
-    return doc
-
-
-def _source_post(source: dict[str, Any]) -> Post:
-    data = dict(source)
-    raw = data.pop("raw_json", None)
-    data["raw"] = None if raw is None else json.loads(raw)
-    return Post.from_dict(data)
-
-
-def _revision_doc(post_id: str, old: dict[str, Any], replaced_at: datetime) -> dict[str, Any]:
-    return {
-        "post_id": post_id, "text": old.get("text", ""), "thread_title": old.get("thread_title"),
-        "content_hash": old["content_hash"], "edited_at": old.get("edited_at"),
-        "replaced_at": format_time(replaced_at),
-        # Microseconds: the date type keeps milliseconds, too coarse to order quick edits.
-        "replaced_us": int(replaced_at.timestamp() * 1_000_000),
-    }
-
-
-def _enrichment_doc(e: Enrichment) -> dict[str, Any]:
-    doc = e.to_dict()
-    doc["key"] = e.key
-    doc["ok"] = e.error is None
-    return doc
-
-
-def _source_enrichment(source: dict[str, Any]) -> Enrichment:
-    return Enrichment.from_dict({k: v for k, v in source.items() if k not in ("key", "ok")})
-
-
-def _apply_enrichments(current: dict[str, Any], enrichments: list[Enrichment]) -> dict[str, Any]:
-    """The post's facet fields after these enrichments, applied in write order.
-
-    Like SQLite: a facet key an enrichment sets replaces the previous value, detector scores
-    merge per detector, max_score is the highest of them. A success marks the post done for
-    (enricher, version); a failure at the same key un-marks it, so it is retried.
-    """
-    doc: dict[str, Any] = {}
-    enriched = list(current.get("enriched") or [])
-    scores = dict(current.get("detector_scores") or {})
-    for e in enrichments:
-        marker = q.enriched_marker(e.enricher, e.version)
-        if e.error is not None:
-            enriched = [m for m in enriched if m != marker]
-            continue
-        if marker not in enriched:
-            enriched.append(marker)
-        facets = e.facets
-        for name in ("lm_related", "ladder", "tier"):
-            if name in facets:
-                doc[name] = facets[name]
-        if "categories" in facets:
-            doc["categories"] = list(facets["categories"] or [])
-        if "detector_scores" in facets:
-            prefix = len("detector_scores.")
-            scores.update({q.score_field(k)[prefix:]: float(v)
-                           for k, v in facets["detector_scores"].items() if v is not None})
-            doc["detector_scores"] = scores
-            doc["max_score"] = max(scores.values()) if scores else None
-    doc["enriched"] = enriched
-    return doc
-
-
-def _apply_label(current: dict[str, Any], label: Label) -> dict[str, Any]:
-    """Status is single-valued (the latest wins), tags add up; ``labels`` is their union."""
-    status = current.get("label_status")
-    tags = list(current.get("label_tags") or [])
-    if label.kind == _STATUS_KIND:
-        status = label.value
-    elif label.value not in tags:
-        tags.append(label.value)
-    labels = sorted({*tags, *([status] if status is not None else [])})
-    return {"label_status": status, "label_tags": tags, "labels": labels}
-
-
-def _actor_doc(actor: Actor) -> dict[str, Any]:
-    doc = actor.to_dict()
-    doc["effective_tier"] = actor.effective_tier
-    return doc
-
-
-def _source_actor(source: dict[str, Any]) -> Actor:
-    return Actor.from_dict({k: v for k, v in source.items() if k != "effective_tier"})
-
-
-def _cursor_id(source: str, key: str) -> str:
-    # Escaped so that a ':' inside a source or key name can never make two cursors collide.
-    return f"{quote(source, safe='')}:{quote(key, safe='')}"

@@ -37,13 +37,17 @@ def enriched_marker(enricher: str, version: str) -> str:
     return f"{enricher}@{version}"
 
 
-def score_field(detector: str) -> str:
-    """The post field holding one detector's score.
+def score_key(detector: str) -> str:
+    """A detector's key under ``detector_scores`` on the post document.
 
     A '.' in a field name means an object path to Elasticsearch, so "gpt2.small" would
     clash with a "gpt2" score; it is escaped (and '%' with it) so every name is one field.
     """
-    return "detector_scores." + detector.replace("%", "%25").replace(".", "%2E")
+    return detector.replace("%", "%25").replace(".", "%2E")
+
+
+def score_field(detector: str) -> str:
+    return f"detector_scores.{score_key(detector)}"
 
 
 def text_clauses(query: str) -> list[dict[str, Any]]:

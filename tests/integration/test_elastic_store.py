@@ -50,7 +50,8 @@ def test_http_urls_open_an_elastic_store_with_their_options():
 
 
 @pytest.mark.parametrize(
-    "query", ["?nope=1", "?index_prefix=Upper-", "?index_prefix=a*", "?refresh=maybe", "?chunk_size=many"]
+    "query",
+    ["?nope=1", "?index_prefix=Upper-", "?index_prefix=a*", "?refresh=maybe", "?chunk_size=many", "?chunk_size=0"],
 )
 def test_bad_url_options_are_named(query: str):
     with pytest.raises(StoreURLError, match=r"http://127\.0\.0\.1:9"):
