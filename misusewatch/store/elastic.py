@@ -400,7 +400,9 @@ class ElasticStore:
 
     def write_enrichments(self, enrichments: Iterable[Enrichment]) -> int:
         items: dict[str, Enrichment] = {}
+        given = 0
         for e in enrichments:
+            given += 1
             items.pop(e.key, None)
             items[e.key] = e  # the last write of a key wins, in write order
         if not items:
@@ -418,7 +420,7 @@ class ElasticStore:
             by_post.setdefault(e.post_id, []).append(e)
         self._update_post_facets(by_post, d.apply_enrichments, "refresh post facets")
         self._refresh("enrichments", "posts")
-        return len(items)
+        return given  # records written, duplicates included, as the SQLite backend counts
 
     def _update_post_facets(
         self,
@@ -472,7 +474,8 @@ class ElasticStore:
     # ------------------------------------------------------------------ actors
 
     def upsert_actors(self, actors: Iterable[Actor]) -> int:
-        docs = {a.id: d.actor_doc(a) for a in actors}
+        given = list(actors)
+        docs = {a.id: d.actor_doc(a) for a in given}  # a later duplicate wins
         failures = self._bulk(
             ({"_op_type": "index", "_index": self.index["actors"], "_id": aid, "_source": doc}
              for aid, doc in docs.items()),
@@ -480,7 +483,7 @@ class ElasticStore:
         )
         raise_failures(failures, "upsert actors", self.url)
         self._refresh("actors")
-        return len(docs)
+        return len(given)
 
     def get_actor(self, actor_id: str) -> Actor | None:
         found = self._mget("actors", [actor_id])
