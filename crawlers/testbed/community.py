@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from misusewatch.records import CATEGORIES
 from crawlers.testbed.forums import END, FORUMS_BY_KEY, LEANINGS, Forum, forums_for
 from crawlers.testbed.lexicon.chatter import NEGATIVES
 from crawlers.testbed.lexicon.lm import LM_BENIGN
 from crawlers.testbed.markov import campaign_categories
 from crawlers.testbed.personas import Persona, make_handle, pick_style, tripcode
 from crawlers.testbed.timeline import DaySampler, profile_for
+from misusewatch.records import CATEGORIES
 
 if TYPE_CHECKING:
     from crawlers.testbed.content import Thread
@@ -36,7 +36,7 @@ TIER_WEIGHTS_BY_LADDER = {
     "code": {1: 10, 2: 65, 3: 25},
     "deployment": {1: 15, 2: 55, 3: 30},
 }
-EDIT_RATE = 0.03
+EDIT_RATE = 0.05
 THREAD_CACHE = 512
 ID_BASES = {  # first post/thread numbers per id space, so ids look like the real platforms'
     "discourse": (1000, 10),
@@ -353,7 +353,10 @@ def _post_times(community: Community, rng: random.Random, forum: Forum, start: i
             t = min(t + gap * (1 + k // 10), end - (n - k) * 60)
         times.append(t - t % step)
         if forum.key != "4chan" and rng.random() < EDIT_RATE:
-            community.edits.append(min(t + 60 + int(rng.expovariate(1 / (2 * 86400))), end))
+            # Most edits fix a typo within hours; some come back weeks later with an update,
+            # which is what an incremental crawl has to notice.
+            mean = 86400 if rng.random() < 0.6 else 45 * 86400
+            community.edits.append(min(t + 60 + int(rng.expovariate(1 / mean)), end))
         else:
             community.edits.append(0)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from crawlers.testbed import markov
 from crawlers.testbed.community import Community, ThreadSpec
@@ -83,12 +83,12 @@ _BASE_ENTRIES = {
 BASE = Lexicon(_BASE_ENTRIES)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _category_lexicon(category: str) -> Lexicon:
     return BASE.extended(CATEGORY_VOCAB[category])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _group(name: str, key: str = "", part: str = "") -> list:
     """Compiled template lists, cached: compiling is the slow part."""
     source = {
@@ -205,7 +205,9 @@ class Writer:
             "$CHECKPOINT": self._pick(["./checkpoint/run1", "gpt2-medium", "./models/finetuned"]),
             "$OUTFILE": self._pick(["out.txt", "samples.txt", "prompts.txt", "batch_01.txt"]),
             "$MINDELAY": self._pick(["30", "45", "60", "90"]), "$MAXDELAY": self._pick(["120", "300", "600"]),
-            "$SUBJECT": self._pick(["Action required: verify your account", "Invoice overdue", "Your package could not be delivered"]),
+            "$SUBJECT": self._pick(
+                ["Action required: verify your account", "Invoice overdue", "Your package could not be delivered"]
+            ),
         }
         parts = []
         if rng.random() < 0.7:
@@ -253,7 +255,8 @@ class Writer:
             sentences.append(self._say(_group("ladder", "discussion"), _category_lexicon(related), style))
             categories.append(related)
         if tier and rng.random() < marker:
-            sentences.insert(int(rng.random() * (len(sentences) + 1)), self._say(_group("tier", str(tier)), lexicon, style))
+            tell = self._say(_group("tier", str(tier)), lexicon, style)
+            sentences.insert(int(rng.random() * (len(sentences) + 1)), tell)
         blocks = self._paragraphs(sentences)
         if ladder == "code" and sentences[0].rstrip().endswith(":"):
             # The template announced code: the block goes right after the announcing paragraph.
@@ -448,7 +451,8 @@ def _reply_links(w: Writer, post: TPost, posts: list[TPost]) -> None:
                 if fragment:
                     post.blocks.append(("green", [">" + fragment]))
         if rng.random() < 0.12:
-            post.blocks.append(("green", [w._say(_group("green"), style="chan") for _ in range(1 + int(rng.random() * 2))]))
+            lines = [w._say(_group("green"), style="chan") for _ in range(1 + int(rng.random() * 2))]
+            post.blocks.append(("green", lines))
     elif rng.random() < 0.1:
         quoted = first_sentence(parent)
         if quoted:

@@ -42,12 +42,16 @@ LEANINGS = {
     "tech": {
         "kinds": {"chatter": 45, "negative": 6, "lm": 30, "misuse": 14, "campaign": 5},
         "topics": ["hardware", "programming", "meta", "gaming"],
-        "categories": {"spam": 3, "malicious_prompting": 3, "academic_dishonesty": 2, "phishing": 2, "impersonation": 1},
+        "categories": {
+            "spam": 3, "malicious_prompting": 3, "academic_dishonesty": 2, "phishing": 2, "impersonation": 1,
+        },
     },
     "ml": {
         "kinds": {"chatter": 20, "negative": 4, "lm": 56, "misuse": 16, "campaign": 4},
         "topics": ["programming", "hardware", "meta"],
-        "categories": {"malicious_prompting": 3, "disinformation": 2, "academic_dishonesty": 2, "impersonation": 2, "spam": 1},
+        "categories": {
+            "malicious_prompting": 3, "disinformation": 2, "academic_dishonesty": 2, "impersonation": 2, "spam": 1,
+        },
     },
     "politics": {
         "kinds": {"chatter": 40, "negative": 12, "lm": 12, "misuse": 22, "campaign": 14},

@@ -8,7 +8,7 @@ that made early GPT-2 output detectable. Near-duplicates come from rewriting one
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from random import Random
 
 from crawlers.testbed.grammar import Lexicon, compile_template, expand
@@ -67,7 +67,7 @@ def _split_sentences(text: str) -> list[list[str]]:
     return sentences
 
 
-@lru_cache(maxsize=None)
+@cache
 def model_for(category: str) -> TrigramModel:
     """The sampler for one campaign category, trained on a fixed expansion of its templates."""
     rng = Random(f"markov:{category}")

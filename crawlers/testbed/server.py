@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from misusewatch.records import parse_time
 from crawlers.testbed.community import Community
 from crawlers.testbed.faults import Fault, FaultPlan, corrupt, inflate
 from crawlers.testbed.sites import Response, build_sites
 from crawlers.testbed.sites.markup import esc, iso
+from misusewatch.records import parse_time
 
 ROBOTS = "User-agent: *\nDisallow: /private\nDisallow: /_testbed\n"
 CONTROL_PARAMS = ("_fault", "_first", "_delay", "_retry_after")

@@ -45,19 +45,26 @@ def apply_style(text: str, style: str, rng: Random) -> str:
     return text
 
 
+_LONE_I = re.compile(r"(?<![\w'])i(?![\w'])")
+_IM = re.compile(r"\bim\b")
+_ABBREVIATION_PATTERNS = [(full, re.compile(rf"\b{re.escape(full)}\b"), short) for full, short in ABBREVIATIONS.items()]
+
+
 def _capitalise(text: str, rng: Random) -> str:
     text = text[:1].upper() + text[1:]
-    text = re.sub(r"(?<![\w'])i(?![\w'])", "I", text)
-    text = re.sub(r"\bim\b", "I'm", text)
+    if "i" in text:
+        text = _LONE_I.sub("I", text)
+        if "im" in text:
+            text = _IM.sub("I'm", text)
     if text[-1:].isalnum() and rng.random() < 0.85:
         text += "."
     return text
 
 
 def _abbreviate(text: str, rng: Random, rate: float) -> str:
-    for full, short in ABBREVIATIONS.items():
+    for full, pattern, short in _ABBREVIATION_PATTERNS:
         if full in text and rng.random() < rate:
-            text = re.sub(rf"\b{re.escape(full)}\b", short, text, count=1)
+            text = pattern.sub(short, text, count=1)
     return text
 
 

@@ -15,13 +15,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from misusewatch import ids
-from misusewatch.records import CATEGORIES, LADDER_STEPS
 from crawlers.testbed.community import Community
 from crawlers.testbed.forums import STAGE_NAMES, stage_at
 from crawlers.testbed.sites import SITE, build_sites
 from crawlers.testbed.sites.markup import iso
-
+from misusewatch import ids
+from misusewatch.records import CATEGORIES, LADDER_STEPS
 
 _SAFE = re.compile(r"[A-Za-z0-9\-._~@/+!$&'()*,;=]+")
 
@@ -156,29 +155,35 @@ class Actors:
     """One row per actor id: handle, platform, post count, and tier when one persona owns it."""
 
     def __init__(self) -> None:
-        self.rows: dict[str, dict[str, Any]] = {}
+        # actor id -> [platform, forum, handle, tier, persona key or set of keys, posts]; lists
+        # rather than dicts because a million posts have a few hundred thousand actors.
+        self.rows: dict[str, list] = {}
 
     def add(self, record: dict[str, Any]) -> None:
         actor = record["actor"]
         if actor is None:
             return
         row = self.rows.get(actor)
+        persona = record["persona"]
         if row is None:
-            row = self.rows[actor] = {
-                "id": actor, "platform": record["platform"], "forum": record["forum"],
-                "handle": record["author"], "tier": record["actor_tier"], "personas": set(), "posts": 0,
-            }
-        row["personas"].add(record["persona"])
-        row["posts"] += 1
-        if row["tier"] != record["actor_tier"]:
-            row["tier"] = None  # shared handles ("Anonymous") have no single tier
+            self.rows[actor] = [record["platform"], record["forum"], record["author"], record["actor_tier"], persona, 1]
+            return
+        row[5] += 1
+        if row[4] != persona:
+            if not isinstance(row[4], set):
+                row[4] = {row[4]}
+            row[4].add(persona)
+        if row[3] != record["actor_tier"]:
+            row[3] = None  # shared handles ("Anonymous") have no single tier
 
-    def result(self) -> list[dict[str, Any]]:
-        out = []
-        for row in self.rows.values():
-            personas = sorted(row["personas"])
-            out.append({**row, "persona": personas[0] if len(personas) == 1 else None, "personas": len(personas)})
-        return out
+    def result(self) -> Iterator[dict[str, Any]]:
+        for actor, (platform, forum, handle, tier, personas, posts) in self.rows.items():
+            single = not isinstance(personas, set)
+            yield {
+                "id": actor, "platform": platform, "forum": forum, "handle": handle, "tier": tier,
+                "posts": posts, "persona": personas if single else None,
+                "personas": 1 if single else len(personas),
+            }
 
 
 def write_truth(community: Community, out_dir: str | Path, progress=None) -> dict[str, Any]:
@@ -194,11 +199,10 @@ def write_truth(community: Community, out_dir: str | Path, progress=None) -> dic
             actors.add(record)
             if progress is not None:
                 progress(1)
-    rows = actors.result()
     with (out / "actors.jsonl").open("w", encoding="utf-8") as fh:
-        for row in rows:
+        for row in actors.result():
             fh.write(dumps(row) + "\n")
     summary_data = counter.result()
-    summary_data.update(actors=len(rows), seed=community.seed, now=iso(community.now))
+    summary_data.update(actors=len(actors.rows), seed=community.seed, now=iso(community.now))
     (out / "summary.json").write_text(json.dumps(summary_data, indent=2) + "\n", encoding="utf-8")
     return summary_data

@@ -4,6 +4,8 @@ These templates are expanded into a corpus per category; a word trigram sampler 
 it writes the campaign posts (fluent locally, drifting globally, like small-model output).
 """
 
+# ruff: noqa: E501  (templates are data: one template per line reads better than wrapped ones)
+
 CAMPAIGN_SOURCE = {
     "spam": [
         "[Great|Really great|Awesome|Nice] [post|article|read]! I [really|truly] [enjoyed|liked] reading this [article|post] about [home workouts|saving money|keto recipes|crypto trading|seo]. [Check out|Visit|Have a look at] my [site|blog|page] for more [tips|ideas|info] on [weight loss|passive income|cheap flights|make money online].",

@@ -1,5 +1,7 @@
 """Off-topic chatter that has nothing to do with language models: most of any forum."""
 
+# ruff: noqa: E501  (templates are data: one template per line reads better than wrapped ones)
+
 # topic -> titles, opening posts, replies. Everything here is labelled benign and not LM-related.
 CHATTER = {
     "hardware": {

@@ -1,5 +1,7 @@
 """Code snippets people paste when they share tooling ($NAMES are filled per post)."""
 
+# ruff: noqa: E501  (templates are data: one template per line reads better than wrapped ones)
+
 GENERATE_SNIPPETS = [
     """import gpt_2_simple as gpt2
 

@@ -1,5 +1,7 @@
 """Benign talk about language models: news, running it, creative fine-tunes, bots, research."""
 
+# ruff: noqa: E501  (templates are data: one template per line reads better than wrapped ones)
+
 # Labelled lm_related, ladder "none", no category: what most GPT-2 talk actually was.
 LM_BENIGN = {
     "news": {

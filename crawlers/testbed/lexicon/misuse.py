@@ -5,6 +5,8 @@ sentence that betrays the actor's tier. The label comes from the template group 
 from the words, so the tagger is judged on language, not on the generator's markers.
 """
 
+# ruff: noqa: E501  (templates are data: one template per line reads better than wrapped ones)
+
 # Each category fills the same slots: {things} (what gets produced), {venue} (where it goes),
 # {aim} (why), {corpus} (what it is trained on), {proof} (evidence it worked),
 # {worry} (how others describe the risk).

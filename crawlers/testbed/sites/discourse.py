@@ -65,6 +65,9 @@ class Discourse(Site):
         color = COLORS[sum(map(ord, user)) % len(COLORS)]
         return f"/letter_avatar_proxy/v4/letter/{user[:1].lower()}/{color}/{size}.png"
 
+    def _user(self, handle: str, number: int) -> dict[str, Any]:
+        return {"id": number, "username": handle, "name": None, "avatar_template": self._avatar(handle)}
+
     def _slug(self, thread) -> str:
         return slugify(thread.title)
 
@@ -81,7 +84,8 @@ class Discourse(Site):
             "reply_count": sum(1 for p in thread.posts[:count] if p.parent == post.index and p.index),
             "reply_to_post_number": (post.parent + 1) if post.parent else None,
             "quote_count": sum(1 for b in post.blocks if b[0] == "quote"), "incoming_link_count": 0,
-            "reads": 1 + post.number % 40, "readers_count": post.number % 40, "score": round(0.2 + post.number % 50 / 5, 1),
+            "reads": 1 + post.number % 40, "readers_count": post.number % 40,
+            "score": round(0.2 + post.number % 50 / 5, 1),
             "yours": False, "topic_id": thread.spec.number, "topic_slug": slug,
             "display_username": None, "primary_group_name": None, "flair_name": None, "flair_url": None,
             "flair_bg_color": None, "flair_color": None, "flair_group_id": None, "badges_granted": [],
@@ -124,7 +128,7 @@ class Discourse(Site):
             thread, posts = self.visible_posts(item.spec)
             for p in (posts[0], posts[-1]):
                 handle, number = self.account(p.persona)
-                users[number] = {"id": number, "username": handle, "name": None, "avatar_template": self._avatar(handle)}
+                users[number] = self._user(handle, number)
         topic_list: dict[str, Any] = {
             "can_create_topic": False, "draft": None, "draft_key": "new_topic", "draft_sequence": None,
             "per_page": PAGE_TOPICS, "topics": topics,
@@ -170,8 +174,8 @@ class Discourse(Site):
             "actions_summary": [], "chunk_size": CHUNK, "bookmarked": False,
             "details": {
                 "can_edit": False, "notification_level": 1, "participants": list(participants.values())[:24],
-                "created_by": {"id": creator[1], "username": creator[0], "name": None, "avatar_template": self._avatar(creator[0])},
-                "last_poster": {"id": last_poster[1], "username": last_poster[0], "name": None, "avatar_template": self._avatar(last_poster[0])},
+                "created_by": self._user(*creator),
+                "last_poster": self._user(*last_poster),
             },
         }
         return Response.json(data)
@@ -187,7 +191,8 @@ class Discourse(Site):
                 if part.strip().isdigit():
                     wanted.add(int(part))
         chosen = [p for p in posts if p.number in wanted]
-        return Response.json({"post_stream": {"posts": [self._post(thread, p, len(posts)) for p in chosen]}, "id": spec.number})
+        rendered = [self._post(thread, p, len(posts)) for p in chosen]
+        return Response.json({"post_stream": {"posts": rendered}, "id": spec.number})
 
     def _latest_posts(self, query) -> Response:
         """``/posts.json``: the newest posts across the forum; ``?before=<id>`` pages back."""

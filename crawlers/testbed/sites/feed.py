@@ -100,7 +100,8 @@ class Feed(Site):
             items.append(
                 f"  <entry>\n    <title>{xml_escape(thread.title)}</title>\n    <id>{guid(n)}</id>\n"
                 f'    <link rel="alternate" type="text/html" href="{base}/feed/entry/{n}.html"/>\n'
-                f"    <published>{iso(post.created)}</published>\n    <updated>{iso(edited or post.created)}</updated>\n"
+                f"    <published>{iso(post.created)}</published>\n"
+                f"    <updated>{iso(edited or post.created)}</updated>\n"
                 f"    <author><name>{xml_escape(handle)}</name></author>\n"
                 f'    <content type="html">{xml_escape(html)}</content>\n  </entry>\n'
             )
@@ -132,9 +133,12 @@ class Feed(Site):
         if path == ["atom.xml"]:
             return self._atom(page)
         if path in ([], ["index.html"]):
-            return Response.html(f'<html><head><title>{TITLE}</title><link rel="alternate" type="application/rss+xml" '
-                                 'href="/feed/rss.xml"/><link rel="alternate" type="application/atom+xml" href="/feed/atom.xml"/>'
-                                 "</head><body><p>Recent pastes: see the feeds.</p></body></html>")
+            return Response.html(
+                f'<html><head><title>{TITLE}</title>'
+                '<link rel="alternate" type="application/rss+xml" href="/feed/rss.xml"/>'
+                '<link rel="alternate" type="application/atom+xml" href="/feed/atom.xml"/>'
+                "</head><body><p>Recent pastes: see the feeds.</p></body></html>"
+            )
         if len(path) == 2 and path[0] == "entry" and path[1].endswith(".html") and path[1][:-5].isdigit():
             return self._entry_page(int(path[1][:-5]))
         return None

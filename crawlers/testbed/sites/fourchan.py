@@ -100,7 +100,8 @@ class FourChan(Site):
             data.update({
                 "filename": f"{post.created * 1000 % 10**13}", "ext": (".png", ".jpg", ".gif")[post.number % 3],
                 "w": 400 + post.number % 900, "h": 300 + post.number % 700, "tn_w": 250, "tn_h": 196,
-                "tim": post.created * 1000 + post.number % 1000, "md5": _b64(digest), "fsize": 20000 + post.number % 900000,
+                "tim": post.created * 1000 + post.number % 1000, "md5": _b64(digest),
+                "fsize": 20000 + post.number % 900000,
             })
         data["time"] = post.created
         data["resto"] = 0 if post.index == 0 else spec.number

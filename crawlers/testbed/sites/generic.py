@@ -6,6 +6,8 @@ as ``article.msg`` with ``data-msg-id``, ``span.who`` (``data-user-id``), ``span
 (``title="2019-03-07 16:05:33 UTC"``) and ``div.msg-body``.
 """
 
+# ruff: noqa: E501  (page markup reads best one element per line, however long)
+
 from __future__ import annotations
 
 from datetime import UTC, datetime

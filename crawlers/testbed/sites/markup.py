@@ -43,7 +43,8 @@ def linkify(text: str, attrs: str = "", escape=esc) -> str:
 
 
 def iso(ts: int) -> str:
-    return "%04d-%02d-%02dT%02d:%02d:%02dZ" % time.gmtime(ts)[:6]
+    year, month, day, hour, minute, second = time.gmtime(ts)[:6]
+    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}Z"
 
 
 def iso_ms(ts: int) -> str:

@@ -6,6 +6,8 @@ shared/data/forums/phpbb (tables, ``span.name``, ``td.postbody``, profile links 
 Board time is UTC; phpBB shows minutes, so testbed phpBB posts fall on whole minutes.
 """
 
+# ruff: noqa: E501  (the page markup is kept line for line as phpBB emits it)
+
 from __future__ import annotations
 
 from typing import Any

@@ -80,7 +80,8 @@ class Reddit(Site):
         return self.forum.boards[spec.board].slug
 
     def _permalink(self, thread, post=None) -> str:
-        base = f"/r/{self._sub(thread.spec)}/comments/{b36(thread.spec.number)}/{slugify(thread.title, 50).replace('-', '_')}/"
+        slug = slugify(thread.title, 50).replace("-", "_")
+        base = f"/r/{self._sub(thread.spec)}/comments/{b36(thread.spec.number)}/{slug}/"
         return base if post is None or post.index == 0 else f"{base}{b36(post.number)}/"
 
     def _link(self, thread, posts) -> dict[str, Any]:
@@ -111,8 +112,9 @@ class Reddit(Site):
             "view_count": None, "archived": False, "no_follow": False, "is_crosspostable": False, "pinned": False,
             "over_18": False, "all_awardings": [], "awarders": [], "media_only": False, "can_gild": False,
             "spoiler": False, "locked": False, "author_flair_text": None, "treatment_tags": [], "visited": False,
-            "removed_by": None, "num_reports": None, "distinguished": None, "subreddit_id": f"t5_{b36(9000 + thread.spec.board)}",
-            "author_is_blocked": False, "mod_reason_by": None, "removal_reason": None, "link_flair_background_color": "",
+            "removed_by": None, "num_reports": None, "distinguished": None,
+            "subreddit_id": f"t5_{b36(9000 + thread.spec.board)}", "author_is_blocked": False,
+            "mod_reason_by": None, "removal_reason": None, "link_flair_background_color": "",
             "id": link_id, "is_robot_indexable": True, "report_reasons": None, "author": handle,
             "discussion_type": None, "num_comments": len(posts) - 1, "send_replies": True, "contest_mode": False,
             "mod_reports": [], "author_patreon_flair": False, "author_flair_text_color": None,
@@ -154,7 +156,7 @@ class Reddit(Site):
         }}
 
     @staticmethod
-    def _listing(children: list, after: str | None = None) -> dict[str, Any]:
+    def _as_listing(children: list, after: str | None = None) -> dict[str, Any]:
         return {"kind": "Listing", "data": {"after": after, "dist": None, "modhash": "", "geo_filter": "",
                                             "children": children, "before": None}}
 
@@ -178,11 +180,11 @@ class Reddit(Site):
             if not grandkids:
                 replies: Any = ""
             elif depth + 1 >= DEPTH_LIMIT:
-                replies = self._listing([{"kind": "more", "data": {
+                replies = self._as_listing([{"kind": "more", "data": {
                     "count": 0, "name": "t1__", "id": "_", "parent_id": f"t1_{b36(post.number)}",
                     "depth": depth + 1, "children": []}}])
             else:
-                replies = self._listing(self._tree(thread, posts, children, index, depth + 1, REPLY_LIMIT))
+                replies = self._as_listing(self._tree(thread, posts, children, index, depth + 1, REPLY_LIMIT))
             out.append(self._comment(thread, post, depth, replies))
         if hidden:
             ids = [b36(posts[i].number) for i in hidden]
@@ -227,9 +229,9 @@ class Reddit(Site):
             index = next((p.index for p in posts[1:] if b36(p.number) == focus), None)
             if index is None:
                 return Response.json({"message": "Not Found", "error": 404}, 404)
-            tree = [self._comment(thread, posts[index], 0, self._listing(
+            tree = [self._comment(thread, posts[index], 0, self._as_listing(
                 self._tree(thread, posts, children, index, 1, REPLY_LIMIT)) if children.get(index) else "")]
-        return Response.json([self._listing([self._link(thread, posts)]), self._listing(tree)])
+        return Response.json([self._as_listing([self._link(thread, posts)]), self._as_listing(tree)])
 
     def _morechildren(self, query) -> Response:
         link = query.get("link_id", [""])[0].removeprefix("t3_")
@@ -266,7 +268,7 @@ class Reddit(Site):
             thread, posts = self.visible_posts(item.spec)
             children.append(self._link(thread, posts))
         next_after = f"t3_{b36(chunk[-1].spec.number)}" if chunk and start + limit < len(mine) else None
-        listing = self._listing(children, next_after)
+        listing = self._as_listing(children, next_after)
         listing["data"]["dist"] = len(children)
         return Response.json(listing)
 
