@@ -21,9 +21,11 @@ class FeedSpider(ForumSpider):
 
     name = "feed"
     platform = "feed"
-    OPTIONS: dict[str, type | tuple[type, ...]] = {}
+    OPTIONS = {
+        "listing_pages": int,  # feed pages followed through rel="next" (default 10, 0 = all)
+    }
 
-    def parse_document(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+    def parse_document(self, response: Response, listing_page: int = 1, **kwargs: Any) -> Iterator[Any]:
         try:
             sel = Selector(body=response.body, type="xml")
             root = sel.root
@@ -39,12 +41,16 @@ class FeedSpider(ForumSpider):
             entries, parse_entry = sel.xpath("//item"), self._rss_item
         else:
             raise PageError(f"not an RSS or Atom feed (root element <{kind}>)")
-        feed_title = sel.xpath("/*/title/text() | /rss/channel/title/text() | /RDF/channel/title/text()").get()
         for entry in entries:
             item = parse_entry(response, entry)
             if item is not None:
-                item.setdefault("board", feed_title.strip() if feed_title else None)
                 yield item
+        # Paged feeds (RFC 5005): Atom's <link rel="next">, RSS's <atom:link rel="next">.
+        nxt = sel.xpath("/feed/link[@rel='next']/@href | /rss/channel/link[@rel='next']/@href").get()
+        if nxt and self.may_page(listing_page, default=10):
+            yield response.follow(
+                nxt, callback=self.parse, meta={"next_listing": True}, cb_kwargs={"listing_page": listing_page + 1}
+            )
 
     def _rss_item(self, response: Response, entry: Selector):
         guid = _text(entry, "guid")

@@ -26,7 +26,7 @@ class FourChanSpider(ForumSpider):
     platform = "4chan"
     DEFAULT_SITE = "boards.4chan.org"
     OPTIONS = {
-        "board": str,  # e.g. "g"; builds the start URL from api_url
+        "board": str,  # e.g. "g"; builds the start URL from api_url (else start at boards.json)
         "api_url": str,  # default https://a.4cdn.org
         "html_url": str,  # where post links point; default https://boards.4chan.org
         "archive": bool,  # also walk archive.json (closed threads)
@@ -63,12 +63,25 @@ class FourChanSpider(ForumSpider):
         data = self.load_json(response)
         if isinstance(data, dict) and isinstance(data.get("posts"), list):
             yield from self.parse_thread(response, data)
+        elif isinstance(data, dict) and isinstance(data.get("boards"), list):
+            yield from self.parse_boards(response, data["boards"])
         elif isinstance(data, list) and all(isinstance(page, dict) and "threads" in page for page in data):
             yield from self.parse_thread_list(response, data)
         elif isinstance(data, list) and all(isinstance(no, int) for no in data):
             yield from self.parse_archive(response, data)
         else:
             raise PageError("not a 4chan thread, threads/catalog or archive document")
+
+    def parse_boards(self, response: Response, boards: list[dict[str, Any]]) -> Iterator[Any]:
+        """boards.json: every board's threads.json (and archive.json with ``archive``)."""
+        prefix = urlsplit(response.url).path.rsplit("/boards.json", 1)[0]
+        for board in boards:
+            slug = board.get("board") if isinstance(board, dict) else None
+            if not slug:
+                raise PageError("board entry without 'board'")
+            yield response.follow(f"{prefix}/{slug}/threads.json", callback=self.parse)
+            if self.options.get("archive") and board.get("is_archived", 1):
+                yield response.follow(f"{prefix}/{slug}/archive.json", callback=self.parse)
 
     def parse_thread_list(self, response: Response, pages: list[dict[str, Any]]) -> Iterator[Any]:
         """threads.json or catalog.json: one request per thread, skipped if unmodified.
@@ -124,20 +137,20 @@ class FourChanSpider(ForumSpider):
 
     def _post(self, post: dict[str, Any], thread_no: int, board: str | None, title: str | None = None):
         no = post["no"]
-        name = post.get("name")
-        trip = post.get("trip")
-        author = " ".join(part for part in (name, trip) if part) or None
+        # As 4chan archives keep it: the name with the tripcode appended ("Moot!Ep8pui8Vw2").
+        trip = post.get("trip") or ""
+        author = post.get("name", "Anonymous") + trip
         if post.get("id"):  # boards with poster ids: an id is only meaningful in its thread
             author_id = f"{thread_no}/{post['id']}"
         else:
-            author_id = trip
+            author_id = trip or None
         com = post.get("com") or ""
         return self.post(
             thread_no,
             no,
             board=board,
             thread_title=html_to_text(title) if title else None,
-            author=html_to_text(author) if author else None,
+            author=html_to_text(author) or None,
             author_id=author_id,
             created_at=post.get("time"),
             text=html_to_text(com),

@@ -33,9 +33,11 @@ class GenericSpider(ForumSpider):
                 raise InputError("the generic platform needs a selector profile (--profile FILE)")
             profile = load_profile(self.options["profile"], base_dir=self.source.base_dir)
         self.profile = profile
-        self.id_pattern = profile.pattern("id_pattern")
+        self.rule = profile.get
+        self.post_id_pattern = profile.pattern("post_id_pattern")
         self.author_id_pattern = profile.pattern("author_id_pattern")
         self.reply_to_pattern = profile.pattern("reply_to_pattern")
+        self.timezone = profile.timezone or self.source.timezone
 
     @classmethod
     def check_source(cls, source) -> None:
@@ -52,24 +54,32 @@ class GenericSpider(ForumSpider):
     def parse_document(self, response: Response, listing_page: int = 1, **kwargs: Any) -> Iterator[Any]:
         if not hasattr(response, "selector"):
             raise PageError("not an HTML page")
-        rules = self.profile.posts
-        containers = select_nodes(response.selector, rules["container"])
-        if containers:
-            yield from self.parse_thread(response, containers)
-        elif self.profile.threads and select_nodes(response.selector, self.profile.threads["link"]):
+        page = response.selector
+        posts = select_nodes(page, self.rule("post"))
+        if posts:
+            yield from self.parse_thread(response, posts)
+        elif self.rule("thread_links") and self._thread_links(page):
             yield from self.parse_listing(response, listing_page)
+        elif self.rule("board_links") and select(page, self.rule("board_links")):
+            for href in select(page, self.rule("board_links")):
+                yield response.follow(href, callback=self.parse)
         else:
-            raise PageError(f"no posts ({rules['container']!r}) or thread links on this page")
+            raise PageError(f"no posts ({self.rule('post')!r}), thread links or board links on this page")
+
+    def _thread_links(self, page) -> list[str]:
+        rows = select_nodes(page, self.rule("thread_row")) if self.rule("thread_row") else [page]
+        return [href for row in rows for href in select(row, self.rule("thread_links"))]
 
     def parse_listing(self, response: Response, listing_page: int) -> Iterator[Any]:
-        rules = self.profile.threads
-        rows = select_nodes(response.selector, rules["row"]) if rules.get("row") else [response.selector]
+        """A thread list: a request per thread (versioned by thread_version), then next_page."""
+        page = response.selector
+        rows = select_nodes(page, self.rule("thread_row")) if self.rule("thread_row") else [page]
         for row in rows:
-            for href in select(row, rules["link"]):
-                version = _first(select(row, rules["version"])) if rules.get("version") else None
+            version = _first(select(row, self.rule("thread_version"))) if self.rule("thread_version") else None
+            for href in select(row, self.rule("thread_links")):
                 cursor = (f"thread:{response.urljoin(href)}", version) if version is not None else None
                 yield self.follow(response, href, self.parse, cursor=cursor)
-        next_href = _first(select(response.selector, rules["next_page"])) if rules.get("next_page") else None
+        next_href = _first(select(page, self.rule("next_page"))) if self.rule("next_page") else None
         if next_href and self.may_page(listing_page):
             yield self.follow(
                 response,
@@ -79,56 +89,56 @@ class GenericSpider(ForumSpider):
                 cb_kwargs={"listing_page": listing_page + 1},
             )
 
-    def parse_thread(self, response: Response, containers) -> Iterator[Any]:
-        rules = self.profile.posts
+    def parse_thread(self, response: Response, posts) -> Iterator[Any]:
+        page = response.selector
         thread_id = self._thread_id(response)
-        title = _first(select(response.selector, rules["thread_title"])) if rules.get("thread_title") else None
-        board = _first(select(response.selector, rules["board"])) if rules.get("board") else None
-        for node in containers:
+        title = _first(select(page, self.rule("thread_title"))) if self.rule("thread_title") else None
+        board = _first(select(page, self.rule("board"))) if self.rule("board") else None
+        for node in posts:
             yield self._post(response, node, thread_id, title, board)
-        next_href = _first(select(response.selector, rules["next_page"])) if rules.get("next_page") else None
+        next_href = _first(select(page, self.rule("next_page"))) if self.rule("next_page") else None
         if next_href and not response.url.startswith("file:"):
             yield self.follow(response, next_href, self.parse, meta=self.continue_cursor(response))
 
     def _thread_id(self, response: Response) -> str:
-        expr = self.profile.posts["thread_id"]
+        expr = self.rule("thread_id")
         if expr.startswith("url:"):
             match = re.search(expr[4:], response.url)
-            value = (match.group(1) if match and match.groups() else match.group(0)) if match else None
+            value = (match.group(1) if match.groups() else match.group(0)) if match else None
         else:
             value = _first(select(response.selector, expr))
         if not value:
             raise PageError(f"thread_id {expr!r} found nothing")
         return value.strip()
 
+    def _time(self, stamp: str | None):
+        return parse_forum_time(stamp or "", self.rule("timestamp_format"), self.timezone)
+
     def _post(self, response: Response, node, thread_id: str, title: str | None, board: str | None):
-        rules = self.profile.posts
-        post_id = _extract(_first(select(node, rules["id"])), self.id_pattern)
+        post_id = _extract(_first(select(node, self.rule("post_id"))), self.post_id_pattern)
         if not post_id:
-            raise PageError(f"a post without an id ({rules['id']!r})")
-        stamp = _first(select(node, rules["time"]))
-        fmt = rules.get("time_format")
+            raise PageError(f"a post without an id ({self.rule('post_id')!r})")
         try:
-            created = parse_forum_time(stamp or "", fmt, self.profile.timezone or self.source.timezone)
+            created = self._time(_first(select(node, self.rule("timestamp"))))
         except RecordError as exc:
             raise PageError(f"post {post_id}: {exc}") from None
         edited = None
-        if rules.get("edited"):
-            edited_stamp = _first(select(node, rules["edited"]))
-            if edited_stamp:
+        if self.rule("edited"):
+            stamp = _first(select(node, self.rule("edited")))
+            if stamp:
                 try:
-                    edited = parse_forum_time(edited_stamp, fmt, self.profile.timezone or self.source.timezone)
+                    edited = self._time(stamp)
                 except RecordError:
                     edited = None
-        body_nodes = select_nodes(node, rules["body"])
+        body_nodes = select_nodes(node, self.rule("body"))
         body = body_nodes[0].get() if body_nodes else ""
-        author = _first(select(node, rules["author"])) if rules.get("author") else None
+        author = _first(select(node, self.rule("author"))) if self.rule("author") else None
         author_id = None
-        if rules.get("author_id"):
-            author_id = _extract(_first(select(node, rules["author_id"])), self.author_id_pattern)
+        if self.rule("author_id"):
+            author_id = _extract(_first(select(node, self.rule("author_id"))), self.author_id_pattern)
         reply_to = []
-        if rules.get("reply_to"):
-            for value in select(node, rules["reply_to"]):
+        if self.rule("reply_to"):
+            for value in select(node, self.rule("reply_to")):
                 target = _extract(value, self.reply_to_pattern)
                 if target and target != post_id:
                     ref = self.post_ref(thread_id, target)
@@ -137,7 +147,7 @@ class GenericSpider(ForumSpider):
         return self.post(
             thread_id,
             post_id,
-            board=board.strip() if board else None,
+            board=" ".join(board.split()) if board else None,
             thread_title=" ".join(title.split()) if title else None,
             author=" ".join(author.split()) if author and author.strip() else None,
             author_id=author_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as htmllib
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -11,9 +12,11 @@ import scrapy
 from scrapy.http import Response
 
 from crawlers.spiders.base import ForumSpider, PageError, register
-from crawlers.text import normalise_text
+from crawlers.text import html_to_text, normalise_text
 
 _GONE = ("[deleted]", "[removed]")
+# Without raw_json=1 Reddit HTML-escapes &, < and > inside its JSON strings.
+_ESCAPED = re.compile(r"&(?:amp|lt|gt);")
 # "more" stubs are expanded this many ids per request (Reddit's own limit is 100).
 MORE_CHUNK = 100
 
@@ -159,7 +162,6 @@ class RedditSpider(ForumSpider):
     def _submission(self, link: dict[str, Any]):
         if not link.get("id"):
             raise PageError("submission without an id")
-        selftext = link.get("selftext") or ""
         return self.post(
             link["id"],
             link["id"],
@@ -169,8 +171,8 @@ class RedditSpider(ForumSpider):
             author_id=link.get("author_fullname"),
             created_at=link.get("created_utc"),
             edited_at=link.get("edited") or None,
-            text="" if selftext in _GONE else normalise_text(_unescape(selftext)),
-            html=_unescape(link.get("selftext_html")),
+            text=_text(link.get("selftext_html"), link.get("selftext")),
+            html=_html(link.get("selftext_html")),
             url=self._permalink(link.get("permalink")),
             raw=link,
         )
@@ -181,7 +183,6 @@ class RedditSpider(ForumSpider):
             raise PageError("comment without id or link_id")
         parent = data.get("parent_id") or ""
         reply_to = [self.post_ref(link_id, _strip(parent))] if parent else []
-        body = data.get("body") or ""
         raw = {k: v for k, v in data.items() if k != "replies"}
         return self.post(
             link_id,
@@ -192,8 +193,8 @@ class RedditSpider(ForumSpider):
             author_id=data.get("author_fullname"),
             created_at=data.get("created_utc"),
             edited_at=data.get("edited") or None,
-            text="" if body in _GONE else normalise_text(_unescape(body)),
-            html=_unescape(data.get("body_html")),
+            text=_text(data.get("body_html"), data.get("body")),
+            html=_html(data.get("body_html")),
             reply_to=reply_to,
             url=self._permalink(data.get("permalink"))
             or self._permalink(f"{link.get('permalink', '')}{data['id']}/" if link.get("permalink") else None),
@@ -219,6 +220,28 @@ def _strip(fullname: str | None) -> str | None:
 
 def _author(name: str | None) -> str | None:
     return None if not name or name in _GONE else name
+
+
+def _html(value: str | None) -> str | None:
+    """body_html as markup: without raw_json=1 Reddit sends it HTML-escaped ("&lt;div ...")."""
+    if not value:
+        return None
+    return htmllib.unescape(value) if value.lstrip().startswith("&lt;") else value
+
+
+def _text(body_html: str | None, body: str | None) -> str:
+    """The rendered body's text (the shared html_to_text rule), else the Markdown source."""
+    source = (body or "").strip()
+    if source in _GONE:
+        return ""
+    html = _html(body_html)
+    if not html:
+        return normalise_text(_unescape(source))
+    text = html_to_text(html)
+    if _ESCAPED.search(source) and _ESCAPED.search(text):
+        # Legacy JSON escapes the Markdown too; once rendered that escaping shows as text.
+        text = htmllib.unescape(text)
+    return text
 
 
 def _unescape(value: str | None) -> str | None:
