@@ -129,7 +129,7 @@ class CrawlProgress:
         return ext
 
     def spider_opened(self, spider):
-        self.bar.set_description(f"crawl {spider.source.name}")
+        self.bar.set_description_str(f"crawl {spider.source.name}")
 
     def response_received(self, response, request, spider=None):
         self.bar.update(1)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import random
 import re
+import time
+import weakref
 from collections.abc import AsyncIterator, Iterable
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -47,8 +49,13 @@ class CursorMiddleware:
         self.stats = crawler.stats
         self.store = store_for(crawler)
         self.full = crawler.settings.getbool("MISUSEWATCH_FULL_RECRAWL", False)
+        # Some edits leave no trace in a listing (phpBB, Reddit comments): an unchanged thread
+        # is still fetched again once its cursor is this old, so no edit stays unseen longer.
+        self.revisit_after = crawler.settings.getfloat("MISUSEWATCH_REVISIT_AFTER", 7 * 86400)
         # key -> responses still to parse before the key's checkpoint may be emitted
         self.pending: dict[str, int] = {}
+        # Responses whose callback raised: they must not move a cursor.
+        self.failed: weakref.WeakSet = weakref.WeakSet()
         crawler.signals.connect(self._request_dropped, signal=signals.request_dropped)
 
     @classmethod
@@ -59,9 +66,13 @@ class CursorMiddleware:
         return self.crawler.spider.source.name
 
     def is_unchanged(self, key: str, value: Any) -> bool:
+        """The store's cursor holds this version, saved less than REVISIT_AFTER seconds ago."""
         if self.full:
             return False
-        return self.store.get_cursor(self._source(), key) == value
+        saved = self.store.get_cursor(self._source(), key)
+        if not isinstance(saved, dict) or saved.get("version") != value:
+            return False
+        return time.time() - float(saved.get("at") or 0) < self.revisit_after
 
     def _request_dropped(self, request: Request, spider=None) -> None:
         # The duplicate filter dropped it: another request with the same URL is parsed
@@ -93,13 +104,15 @@ class CursorMiddleware:
                         continuations += 1
                     else:
                         if key not in decided:
-                            fresh = key not in self.pending and not self.is_unchanged(key, cursor["value"])
+                            in_flight = key in self.pending
+                            fresh = not in_flight and not self.is_unchanged(key, cursor["value"])
                             decided[key] = fresh
                             if fresh:
                                 self.pending[key] = 0
+                            elif not in_flight:
+                                self.stats.inc_value("misusewatch/skipped_unchanged")
                         if not decided[key]:
                             skipped += 1
-                            self.stats.inc_value("misusewatch/skipped_unchanged")
                             continue
                         fetched += 1
                         self.pending[key] += 1
@@ -107,8 +120,14 @@ class CursorMiddleware:
                     self.stats.inc_value("misusewatch/listing_stopped")
                     continue
             yield obj
+        if response is not None and response in self.failed:
+            # The page raised part-way (Scrapy ends this iterable quietly after calling
+            # process_spider_exception): its thread is not complete, so no checkpoint.
+            self.failed.discard(response)
+            return
         if current_key is not None and self._done(current_key, continuations):
-            yield CursorCheckpoint(source=self._source(), key=current_key, value=current["value"])
+            yield CursorCheckpoint(source=self._source(), key=current_key,
+                                   value={"version": current["value"], "at": round(time.time(), 3)})
 
     def process_spider_output(self, response, result, spider=None):
         yield from self._filter(response, result)
@@ -119,6 +138,7 @@ class CursorMiddleware:
             yield obj
 
     def process_spider_exception(self, response, exception, spider=None):
+        self.failed.add(response)
         if isinstance(exception, PageError):
             self.stats.inc_value("misusewatch/errors")
             self.stats.inc_value("misusewatch/malformed_pages")
@@ -216,7 +236,10 @@ class BackoffRetryMiddleware:
     async def process_response(self, request: Request, response: Response, spider=None):
         if self._looks_banned(response):
             self.stats.inc_value("misusewatch/bans_suspected")
-            logger.warning("possible ban or challenge at %s (HTTP %d)", response.url, response.status)
+            seen = self.stats.get_value("misusewatch/bans_suspected")
+            if seen <= 3 or seen % 100 == 0:  # the count is in the crawl run; the log says when
+                logger.warning("possible ban or challenge at %s (HTTP %d; %d so far)",
+                               response.url, response.status, seen)
         if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
             return response
         retry_after = _retry_after(response)

@@ -179,14 +179,12 @@ class StorePipeline:
         )
 
     def open_spider(self):
-        self.writer = threading.Thread(target=self._write_loop, name="misusewatch-store-writer",
-                                       daemon=True)
+        self.writer = threading.Thread(target=self._write_loop, name="misusewatch-store-writer", daemon=True)
         self.writer.start()
         from twisted.internet import task
 
         self._timer = task.LoopingCall(self._tick)
-        self._timer.start(min(1.0, self.flush_interval) if self.flush_interval > 0 else 1.0,
-                          now=False)
+        self._timer.start(min(1.0, self.flush_interval) if self.flush_interval > 0 else 1.0, now=False)
 
     def close_spider(self):
         if self._timer is not None and self._timer.running:
@@ -232,9 +230,7 @@ class StorePipeline:
         self.queue.put(job)
 
     def _tick(self) -> None:
-        stale = self.first_pending_at is not None and (
-            time.monotonic() - self.first_pending_at >= self.flush_interval
-        )
+        stale = self.first_pending_at is not None and (time.monotonic() - self.first_pending_at >= self.flush_interval)
         if stale:
             self.flush()
         self._publish_counts()
@@ -284,8 +280,9 @@ class StorePipeline:
                 self._count(errors=1, store_failures=1)
                 self.store_failed = True
                 return
-            self._count(posts_new=result.inserted, posts_updated=result.updated,
-                        posts_unchanged=result.unchanged, batches=1)
+            self._count(
+                posts_new=result.inserted, posts_updated=result.updated, posts_unchanged=result.unchanged, batches=1
+            )
         if self.store_failed:
             return
         for checkpoint in cursors:

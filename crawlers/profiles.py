@@ -22,6 +22,7 @@ KEYS: dict[str, tuple[str, bool]] = {
     "timezone": ("zone", False),
     # navigation: forum index -> thread lists (paged) -> threads (paged)
     "board_links": ("selector", False),
+    "thread_list": ("selector", False),
     "thread_links": ("selector", False),
     "thread_row": ("selector", False),
     "thread_version": ("selector", False),
@@ -30,6 +31,7 @@ KEYS: dict[str, tuple[str, bool]] = {
     "thread_id": ("selector", True),
     "thread_title": ("selector", False),
     "board": ("selector", False),
+    "board_pattern": ("pattern", False),
     "post": ("selector", True),
     # within one post
     "post_id": ("selector", True),
@@ -122,8 +124,11 @@ def parse_profile(data: dict[str, Any], *, origin: str = "profile") -> Profile:
     if data.get("thread_version") and not data.get("thread_row"):
         raise fail("thread_version: needs thread_row (the version is read within each thread's row)")
     return Profile(
-        name=str(data.get("name") or Path(origin).stem), rules=rules, timezone=data.get("timezone"),
-        start_urls=list(data.get("start_urls") or []), origin=origin,
+        name=str(data.get("name") or Path(origin).stem),
+        rules=rules,
+        timezone=data.get("timezone"),
+        start_urls=list(data.get("start_urls") or []),
+        origin=origin,
     )
 
 

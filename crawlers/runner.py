@@ -68,7 +68,8 @@ def crawl_in_process(
     from crawlers.spiders import spider_for
 
     settings = build_settings(store_url, settings_overrides, polite=polite, progress=progress)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
+    process = CrawlerProcess(settings)
     crawlers = []
     for source in sources:
         crawler = process.create_crawler(spider_for(source.platform))

@@ -60,6 +60,8 @@ class GenericSpider(ForumSpider):
             yield from self.parse_thread(response, posts)
         elif self.rule("thread_links") and self._thread_links(page):
             yield from self.parse_listing(response, listing_page)
+        elif self.rule("thread_list") and select_nodes(page, self.rule("thread_list")):
+            return  # a thread list with no thread on it yet: nothing to do, nothing wrong
         elif self.rule("board_links") and select(page, self.rule("board_links")):
             for href in select(page, self.rule("board_links")):
                 yield response.follow(href, callback=self.parse)
@@ -67,18 +69,28 @@ class GenericSpider(ForumSpider):
             raise PageError(f"no posts ({self.rule('post')!r}), thread links or board links on this page")
 
     def _thread_links(self, page) -> list[str]:
-        rows = select_nodes(page, self.rule("thread_row")) if self.rule("thread_row") else [page]
-        return [href for row in rows for href in select(row, self.rule("thread_links"))]
+        return select(page, self.rule("thread_links"))
+
+    def _versions(self, page) -> dict[str, str]:
+        """href -> the thread_version of the row that links it (thread_row + thread_version)."""
+        if not (self.rule("thread_row") and self.rule("thread_version")):
+            return {}
+        versions: dict[str, str] = {}
+        for row in select_nodes(page, self.rule("thread_row")):
+            version = _first(select(row, self.rule("thread_version")))
+            if version is not None:
+                for href in row.css("a::attr(href)").getall():
+                    versions.setdefault(href, version)
+        return versions
 
     def parse_listing(self, response: Response, listing_page: int) -> Iterator[Any]:
-        """A thread list: a request per thread (versioned by thread_version), then next_page."""
+        """A thread list: a request per thread (versioned by its row), then next_page."""
         page = response.selector
-        rows = select_nodes(page, self.rule("thread_row")) if self.rule("thread_row") else [page]
-        for row in rows:
-            version = _first(select(row, self.rule("thread_version"))) if self.rule("thread_version") else None
-            for href in select(row, self.rule("thread_links")):
-                cursor = (f"thread:{response.urljoin(href)}", version) if version is not None else None
-                yield self.follow(response, href, self.parse, cursor=cursor)
+        versions = self._versions(page)
+        for href in dict.fromkeys(self._thread_links(page)):
+            version = versions.get(href)
+            cursor = (f"thread:{response.urljoin(href)}", version) if version is not None else None
+            yield self.follow(response, href, self.parse, cursor=cursor)
         next_href = _first(select(page, self.rule("next_page"))) if self.rule("next_page") else None
         if next_href and self.may_page(listing_page):
             yield self.follow(
@@ -94,6 +106,7 @@ class GenericSpider(ForumSpider):
         thread_id = self._thread_id(response)
         title = _first(select(page, self.rule("thread_title"))) if self.rule("thread_title") else None
         board = _first(select(page, self.rule("board"))) if self.rule("board") else None
+        board = _extract(board, self.profile.pattern("board_pattern"))
         for node in posts:
             yield self._post(response, node, thread_id, title, board)
         next_href = _first(select(page, self.rule("next_page"))) if self.rule("next_page") else None

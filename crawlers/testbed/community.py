@@ -220,22 +220,16 @@ def _make_personas(community: Community, rng: random.Random, posts: int) -> None
         return tuple(chosen)
 
     for i in range(benign_count):
-        community.personas.append(
-            Persona(f"b{i}", "benign", None, pick_style(rng, None), home_forums(0.2))
-        )
+        community.personas.append(Persona(f"b{i}", "benign", None, pick_style(rng, None), home_forums(0.2)))
     for i in range(misuse_count):
         tier = _weighted(rng, {1: 45, 2: 40, 3: 15})
         spread = {1: 0.15, 2: 0.3, 3: 0.6}[tier]
-        community.personas.append(
-            Persona(f"m{i}", "misuse", tier, pick_style(rng, tier), home_forums(spread))
-        )
+        community.personas.append(Persona(f"m{i}", "misuse", tier, pick_style(rng, tier), home_forums(spread)))
     # Every forum gets benign users and misuse actors of every tier, however small it is.
     for f in forums:
         community.personas.append(Persona(f"b{f.key}", "benign", None, "casual", (f.key,)))
         for tier in (1, 2, 3):
-            community.personas.append(
-                Persona(f"m{f.key}{tier}", "misuse", tier, pick_style(rng, tier), (f.key,))
-            )
+            community.personas.append(Persona(f"m{f.key}{tier}", "misuse", tier, pick_style(rng, tier), (f.key,)))
     for index, persona in enumerate(community.personas):
         _register(community, index, persona, rng)
 
@@ -262,9 +256,7 @@ def _register(community: Community, index: int, persona: Persona, rng: random.Ra
 def _coverage_list(rng: random.Random) -> list[tuple[str, str, int]]:
     """Every (category, ladder step) once, tiers cycling, so small communities cover them all."""
     combos = []
-    for i, (category, ladder) in enumerate(
-        (c, step) for c in CATEGORIES for step in MISUSE_LADDER
-    ):
+    for i, (category, ladder) in enumerate((c, step) for c in CATEGORIES for step in MISUSE_LADDER):
         combos.append((category, ladder, 1 + (i + i // 4) % 3))
     rng.shuffle(combos)
     return combos
@@ -311,8 +303,16 @@ def _make_threads(community: Community, rng: random.Random, slots: list[tuple[st
             campaign = _campaign_for(community, rng, forum, leaning, start).index
             topic = community.campaigns[campaign].category
         spec = ThreadSpec(
-            index=len(community.threads), forum=forum_key, board=board, kind=kind, topic=topic,
-            ladder=ladder, lead=lead, campaign=campaign, first=len(community.times), n=size,
+            index=len(community.threads),
+            forum=forum_key,
+            board=board,
+            kind=kind,
+            topic=topic,
+            ladder=ladder,
+            lead=lead,
+            campaign=campaign,
+            first=len(community.times),
+            n=size,
             seed=int(rng.random() * 2**62),
         )
         community.threads.append(spec)

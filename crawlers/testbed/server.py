@@ -32,8 +32,14 @@ class TestbedServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, community: Community, host: str = "127.0.0.1", port: int = 0,
-                 faults: list[Fault] | tuple[Fault, ...] = (), verbose: bool = False):
+    def __init__(
+        self,
+        community: Community,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        faults: list[Fault] | tuple[Fault, ...] = (),
+        verbose: bool = False,
+    ):
         super().__init__((host, port), TestbedHandler)
         self.community = community
         self.sites = build_sites(community)
@@ -81,10 +87,14 @@ class TestbedServer(ThreadingHTTPServer):
 
     def _control(self, path: list[str], query) -> Response:
         if path == ["status"]:
-            return Response.json({
-                "seed": self.community.seed, "posts": self.community.posts, "now": iso(self.community.now),
-                "forums": [f.key for f in self.community.forums],
-            })
+            return Response.json(
+                {
+                    "seed": self.community.seed,
+                    "posts": self.community.posts,
+                    "now": iso(self.community.now),
+                    "forums": [f.key for f in self.community.forums],
+                }
+            )
         if path == ["now"] and query.get("to"):
             self.set_now(parse_time(query["to"][0], "to"))
             return Response.json({"now": iso(self.community.now)})
@@ -152,9 +162,13 @@ class TestbedHandler(BaseHTTPRequestHandler):
         extra: list[Fault] = []
         if "_fault" in query:
             try:
-                fault = Fault(query["_fault"][0], "/", int(query.get("_first", ["0"])[0]),
-                              float(query.get("_delay", ["1"])[0]),
-                              int(query.get("_retry_after", ["1"])[0]))
+                fault = Fault(
+                    query["_fault"][0],
+                    "/",
+                    int(query.get("_first", ["0"])[0]),
+                    float(query.get("_delay", ["1"])[0]),
+                    int(query.get("_retry_after", ["1"])[0]),
+                )
                 extra.append(fault)
             except ValueError:
                 pass
@@ -204,8 +218,13 @@ class BaseURL(str):
 
 
 @contextlib.contextmanager
-def serve(community: Community, port: int = 0, host: str = "127.0.0.1",
-          faults: list[Fault] | tuple[Fault, ...] = (), verbose: bool = False) -> Iterator[BaseURL]:
+def serve(
+    community: Community,
+    port: int = 0,
+    host: str = "127.0.0.1",
+    faults: list[Fault] | tuple[Fault, ...] = (),
+    verbose: bool = False,
+) -> Iterator[BaseURL]:
     """Serve ``community`` in a background thread; yields the base URL (``.server`` on it)."""
     server = TestbedServer(community, host, port, faults, verbose)
     thread = threading.Thread(target=server.serve_forever, name="testbed-server", daemon=True)

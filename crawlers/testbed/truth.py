@@ -180,8 +180,13 @@ class Actors:
         for actor, (platform, forum, handle, tier, personas, posts) in self.rows.items():
             single = not isinstance(personas, set)
             yield {
-                "id": actor, "platform": platform, "forum": forum, "handle": handle, "tier": tier,
-                "posts": posts, "persona": personas if single else None,
+                "id": actor,
+                "platform": platform,
+                "forum": forum,
+                "handle": handle,
+                "tier": tier,
+                "posts": posts,
+                "persona": personas if single else None,
                 "personas": 1 if single else len(personas),
             }
 

@@ -30,12 +30,8 @@ def _platforms() -> list[str]:
     default=None,
     help="Selector profile (TOML) for --platform generic.",
 )
-@click.option(
-    "--site", default=None, help="The site id component (default: from --url or the platform's)."
-)
-@click.option(
-    "--url", default=None, help="The URL the file was saved from (resolves links, names the site)."
-)
+@click.option("--site", default=None, help="The site id component (default: from --url or the platform's).")
+@click.option("--url", default=None, help="The URL the file was saved from (resolves links, names the site).")
 @click.option("--timezone", default=None, help="Zone the forum prints times in (phpbb, generic).")
 @click.option("--raw", is_flag=True, help="Include each post's raw payload.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
@@ -92,8 +88,9 @@ def parse_cmd(platform, profile, site, url, timezone, raw, files):
     metavar="KEY=VALUE",
     help="Override a Scrapy/misusewatch crawl setting (repeatable).",
 )
+@click.option("-v", "--verbose", is_flag=True, help="Scrapy's INFO log lines too.")
 @click.pass_obj
-def crawl_cmd(app, names, all_, sources_file, full, no_politeness, overrides):
+def crawl_cmd(app, names, all_, sources_file, full, no_politeness, overrides, verbose):
     """Crawl the named sources (or --all) into the store, recording each run."""
     from crawlers.runner import crawl_sources
     from crawlers.sources import load_sources, select_sources
@@ -110,12 +107,12 @@ def crawl_cmd(app, names, all_, sources_file, full, no_politeness, overrides):
         settings[key.strip()] = _setting_value(value)
     if full:
         settings["MISUSEWATCH_FULL_RECRAWL"] = True
+    # The progress line and the summary say what matters; Scrapy's INFO lines are for -v.
+    settings.setdefault("LOG_LEVEL", "INFO" if verbose else "WARNING")
     store_url = app.settings.store
     if store_url.startswith("sqlite:///"):
         Path(store_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    summaries = crawl_sources(
-        store_url, sources, settings, polite=False if no_politeness else None, progress=True
-    )
+    summaries = crawl_sources(store_url, sources, settings, polite=False if no_politeness else None, progress=True)
     failed = False
     for s in summaries:
         click.echo(

@@ -105,9 +105,7 @@ class Site:
 
     def thread_by_number(self, number: int) -> ThreadSpec | None:
         if self._by_number is None:
-            self._by_number = {
-                s.number: s for s in self.community.threads if s.forum == self.forum.key
-            }
+            self._by_number = {s.number: s for s in self.community.threads if s.forum == self.forum.key}
         return self._by_number.get(number)
 
     def visible_posts(self, spec: ThreadSpec) -> tuple[Thread, list[TPost]]:

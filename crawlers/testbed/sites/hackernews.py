@@ -49,8 +49,12 @@ class HackerNews(Site):
         handle, _ = self.account(post.persona)
         reply_to = [] if post.index == 0 else [str(thread.posts[post.parent].number)]
         return {
-            "thread_id": str(thread.spec.number), "post_id": str(post.number), "author": handle,
-            "author_id": handle, "reply_to": reply_to, "thread_title": thread.title,
+            "thread_id": str(thread.spec.number),
+            "post_id": str(post.number),
+            "author": handle,
+            "author_id": handle,
+            "reply_to": reply_to,
+            "thread_title": thread.title,
         }
 
     # ------------------------------------------------------------------ items
