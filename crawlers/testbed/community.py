@@ -37,6 +37,7 @@ TIER_WEIGHTS_BY_LADDER = {
     "deployment": {1: 15, 2: 55, 3: 30},
 }
 EDIT_RATE = 0.05
+NEVER_EDITED = ("4chan", "feed")  # 4chan has no editing; pastes are immutable
 THREAD_CACHE = 512
 ID_BASES = {  # first post/thread numbers per id space, so ids look like the real platforms'
     "discourse": (1000, 10),
@@ -352,11 +353,12 @@ def _post_times(community: Community, rng: random.Random, forum: Forum, start: i
             # Early replies come fast, late ones trail off, like real threads.
             t = min(t + gap * (1 + k // 10), end - (n - k) * 60)
         times.append(t - t % step)
-        if forum.key != "4chan" and rng.random() < EDIT_RATE:
+        if forum.key not in NEVER_EDITED and rng.random() < EDIT_RATE:
             # Most edits fix a typo within hours; some come back weeks later with an update,
             # which is what an incremental crawl has to notice.
             mean = 86400 if rng.random() < 0.6 else 45 * 86400
-            community.edits.append(min(t + 60 + int(rng.expovariate(1 / mean)), end))
+            edited = min(t + 60 + int(rng.expovariate(1 / mean)), end)
+            community.edits.append(edited - edited % step)
         else:
             community.edits.append(0)
 

@@ -50,7 +50,7 @@ def truth_records(community: Community, *, with_html: bool = False) -> Iterator[
             html, text = site.render(thread, post)
             persona = personas[post.persona]
             handle = fields["author_id"] or fields["author"]
-            edited = post.edited if post.edited and post.edited <= now else None
+            edited = post.edited if post.edited and post.edited <= now and site.shows_edit_time else None
             record = {
                 "id": _id(site.platform, SITE, fields["thread_id"], fields["post_id"]),
                 "platform": site.platform,

@@ -26,6 +26,9 @@ class Discourse(Site):
         super().__init__(community, forum)
         self._order: list[int] | None = None
 
+    def board_name(self, spec) -> str | None:
+        return str(self.forum.boards[spec.board].number)  # topics carry the category id only
+
     # ------------------------------------------------------------------ bodies
 
     def render(self, thread, post) -> tuple[str, str]:

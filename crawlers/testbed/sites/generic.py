@@ -28,6 +28,9 @@ def _when(ts: int) -> str:
 
 @register("generic")
 class Generic(Site):
+    def board_name(self, spec) -> str | None:
+        return self.forum.boards[spec.board].title
+
     def render(self, thread, post) -> tuple[str, str]:
         html, text = [], []
         for block in post.blocks_at(self.now):

@@ -20,6 +20,7 @@ NOFOLLOW = ' rel="nofollow"'
 
 @register("hackernews")
 class HackerNews(Site):
+    shows_edit_time = False
     def __init__(self, community, forum):
         super().__init__(community, forum)
         self._items: dict[int, tuple[int, int]] | None = None
