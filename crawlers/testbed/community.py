@@ -38,7 +38,7 @@ TIER_WEIGHTS_BY_LADDER = {
 }
 EDIT_RATE = 0.05
 NEVER_EDITED = ("4chan", "feed")  # 4chan has no editing; pastes are immutable
-THREAD_CACHE = 512
+THREAD_CACHE = 2048
 ID_BASES = {  # first post/thread numbers per id space, so ids look like the real platforms'
     "discourse": (1000, 10),
     "4chan": (196_000_000, 0),

@@ -68,6 +68,7 @@ class Thread:
     title: str
     show_title: bool  # 4chan OPs often have no subject
     posts: list[TPost] = field(default_factory=list)
+    cache: dict = field(default_factory=dict)  # renderers memoise per-thread facts here
 
 
 def _compile(templates: list[str]) -> list:

@@ -349,7 +349,8 @@ def _generic_thread(url: str, posts: dict) -> dict[str, dict]:
         for post in page.css(posts["container"]):
             when = datetime.strptime(post.css(posts["time"]).get(), fmt).replace(tzinfo=UTC)
             edited = post.css(posts["edited"]).get()
-            edited = datetime.strptime(edited, fmt).replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if edited else None
+            if edited:
+                edited = datetime.strptime(edited, fmt).replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             key, fields = record(
                 "generic", thread_id, post.css(posts["id"]).get(), author=post.css(posts["author"]).get(),
                 author_id=post.css(posts["author_id"]).get(), created_at=when.strftime("%Y-%m-%dT%H:%M:%SZ"),

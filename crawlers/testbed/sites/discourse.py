@@ -71,6 +71,18 @@ class Discourse(Site):
     def _user(self, handle: str, number: int) -> dict[str, Any]:
         return {"id": number, "username": handle, "name": None, "avatar_template": self._avatar(handle)}
 
+    @staticmethod
+    def _reply_counts(thread, count: int) -> dict[int, int]:
+        """Replies per post among the first ``count`` (memoised: a topic page asks per post)."""
+        key = ("reply_counts", count)
+        counts = thread.cache.get(key)
+        if counts is None:
+            counts = {}
+            for p in thread.posts[1:count]:
+                counts[p.parent] = counts.get(p.parent, 0) + 1
+            thread.cache[key] = counts
+        return counts
+
     def _slug(self, thread) -> str:
         return slugify(thread.title)
 
@@ -84,7 +96,7 @@ class Discourse(Site):
             "id": post.number, "name": None, "username": handle, "avatar_template": self._avatar(handle),
             "created_at": iso_ms(post.created), "cooked": html, "post_number": post.index + 1,
             "post_type": 1, "posts_count": count, "updated_at": iso_ms(edited or post.created),
-            "reply_count": sum(1 for p in thread.posts[:count] if p.parent == post.index and p.index),
+            "reply_count": self._reply_counts(thread, count).get(post.index, 0),
             "reply_to_post_number": (post.parent + 1) if post.parent else None,
             "quote_count": sum(1 for b in post.blocks if b[0] == "quote"), "incoming_link_count": 0,
             "reads": 1 + post.number % 40, "readers_count": post.number % 40,

@@ -48,7 +48,7 @@ def iso(ts: int) -> str:
 
 
 def iso_ms(ts: int) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return iso(ts)[:-1] + ".000Z"
 
 
 def phpbb_date(ts: int) -> str:
