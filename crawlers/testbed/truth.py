@@ -47,6 +47,7 @@ def truth_records(community: Community, *, with_html: bool = False) -> Iterator[
         board = site.board_name(spec)
         for post in thread.posts[:count]:
             fields = site.identity(thread, post)
+            thread_id = fields["thread_id"]
             html, text = site.render(thread, post)
             persona = personas[post.persona]
             handle = fields["author_id"] or fields["author"]
@@ -64,7 +65,7 @@ def truth_records(community: Community, *, with_html: bool = False) -> Iterator[
                 "created_at": iso(post.created),
                 "edited_at": iso(edited) if edited else None,
                 "text": text,
-                "reply_to": fields["reply_to"],
+                "reply_to": [_id(site.platform, SITE, thread_id, number) for number in fields["reply_to"]],
                 "stage": stage_at(post.created),
                 "ladder": post.ladder,
                 "categories": list(post.categories),

@@ -44,7 +44,9 @@ def iso(ts: float) -> str:
 
 
 def record(platform: str, thread_id, post_id, **fields) -> tuple[str, dict]:
+    """(post id, fields); ``reply_to`` numbers become post ids of the same thread."""
     key = ids.post_id(platform, SITE, thread_id, post_id)
+    fields["reply_to"] = [ids.post_id(platform, SITE, thread_id, n) for n in fields.get("reply_to", [])]
     return key, {"thread_id": str(thread_id), "post_id": str(post_id), **fields}
 
 
@@ -228,7 +230,7 @@ def _reddit_thread(base: str, link: str) -> dict[str, dict]:
         data = thing["data"]
         parent = data["parent_id"].split("_", 1)[1]
         key, fields = record("reddit", link, data["id"], author=data["author"], author_id=data["author_fullname"],
-                             created_at=iso(data["created_utc"]), text=html.unescape(data["body"]).strip(),
+                             created_at=iso(data["created_utc"]), text=html_to_text(data["body_html"]),
                              reply_to=[parent], thread_title=title, board=data["subreddit"],
                              edited_at=iso(data["edited"]) if data["edited"] else None)
         out[key] = fields
@@ -251,7 +253,7 @@ def _reddit_thread(base: str, link: str) -> dict[str, dict]:
                     add(thing)
 
     key, fields = record("reddit", link, link, author=op["author"], author_id=op["author_fullname"],
-                         created_at=iso(op["created_utc"]), text=html.unescape(op["selftext"]).strip(),
+                         created_at=iso(op["created_utc"]), text=html_to_text(op["selftext_html"]),
                          reply_to=[], thread_title=title, board=op["subreddit"],
                          edited_at=iso(op["edited"]) if op["edited"] else None)
     out[key] = fields
@@ -311,7 +313,7 @@ def crawl_feed(base: str) -> dict[str, dict]:
             key, fields = record("feed", guid, guid, author=item.findtext("dc:creator", namespaces=ns), author_id=None,
                                  created_at=created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                                  text=html_to_text(item.findtext("description")), reply_to=[],
-                                 thread_title=item.findtext("title"), board=root.findtext("channel/title"),
+                                 thread_title=item.findtext("title"), board=None,
                                  edited_at=None)
             out[key] = fields
         nxt = root.find("channel/atom:link[@rel='next']", ns)
@@ -323,41 +325,41 @@ def crawl_feed(base: str) -> dict[str, dict]:
 
 
 def crawl_generic(base: str, profile: dict) -> dict[str, dict]:
-    """Driven by the TOML selector profile (the generic spider's schema); boards from /generic/."""
+    """Driven only by the flat TOML selector profile, as the generic spider is."""
     out = {}
-    threads, posts = profile["threads"], profile["posts"]
-    index = get_html(f"{base}/generic/")
-    for board_href in index.css("ul.boards a.board-link::attr(href)").getall():
+    index = get_html(profile["start_urls"][0].replace("{base}", base))
+    for board_href in index.css(profile["board_links"]).getall():
         url = urljoin(index.url, board_href)
         while url:
             page = get_html(url)
-            for row in page.css(threads["row"]):
-                out.update(_generic_thread(urljoin(page.url, row.css(threads["link"]).get()), posts))
-            nxt = page.css(threads["next_page"]).get()
+            for row in page.css(profile["thread_row"]):
+                out.update(_generic_thread(urljoin(page.url, row.css(profile["thread_links"]).get()), profile))
+            nxt = page.css(profile["next_page"]).get()
             url = urljoin(page.url, nxt) if nxt else None
     return out
 
 
-def _generic_thread(url: str, posts: dict) -> dict[str, dict]:
+def _generic_thread(url: str, profile: dict) -> dict[str, dict]:
     out = {}
-    fmt = posts["time_format"]
+    fmt = profile["timestamp_format"]
+
+    def stamp(value: str) -> str:
+        return datetime.strptime(value, fmt).replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
     while url:
         page = get_html(url)
-        thread_id = re.search(posts["thread_id"].removeprefix("url:"), url).group(1)
-        title = page.css(posts["thread_title"]).get()
-        board = page.css(posts["board"]).get()
-        for post in page.css(posts["container"]):
-            when = datetime.strptime(post.css(posts["time"]).get(), fmt).replace(tzinfo=UTC)
-            edited = post.css(posts["edited"]).get()
-            if edited:
-                edited = datetime.strptime(edited, fmt).replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        thread_id = page.css(profile["thread_id"]).get()
+        title = page.css(profile["thread_title"]).get()
+        board = page.css(profile["board"]).get()
+        for post in page.css(profile["post"]):
+            edited = post.css(profile["edited"]).get()
             key, fields = record(
-                "generic", thread_id, post.css(posts["id"]).get(), author=post.css(posts["author"]).get(),
-                author_id=post.css(posts["author_id"]).get(), created_at=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                text=html_to_text(post.css(posts["body"]).get()), reply_to=[], thread_title=title,
-                board=board, edited_at=edited,
+                "generic", thread_id, post.css(profile["post_id"]).get(), author=post.css(profile["author"]).get(),
+                author_id=post.css(profile["author_id"]).get(), created_at=stamp(post.css(profile["timestamp"]).get()),
+                text=html_to_text(post.css(profile["body"]).get()), reply_to=[], thread_title=title,
+                board=board, edited_at=stamp(edited) if edited else None,
             )
             out[key] = fields
-        nxt = page.css(posts["next_page"]).get()
+        nxt = page.css(profile["next_page"]).get()
         url = urljoin(page.url, nxt) if nxt else None
     return out

@@ -124,14 +124,11 @@ def test_4chan_poster_ids_and_tripcodes(records: list[dict]) -> None:
 
 
 def test_served_html_gives_the_truth_text(records: list[dict]) -> None:
-    """Post.text = html_to_text(the HTML served), on every platform but reddit (Markdown body)."""
     by_platform = Counter()
     for record in records:
-        if record["platform"] == "reddit":
-            continue  # checked against the served JSON in tests/integration/test_testbed_server.py
         assert html_to_text(record["html"]) == record["text"], (record["id"], record["html"])
         by_platform[record["platform"]] += 1
-    assert set(by_platform) == set(PLATFORMS) - {"reddit"}
+    assert set(by_platform) == set(PLATFORMS)
 
 
 def test_text_has_variety(records: list[dict]) -> None:

@@ -69,8 +69,6 @@ class Site:
     """One hosted forum in one platform's wire format."""
 
     key: ClassVar[str] = ""
-    # Post.text is html_to_text(served HTML) on every platform but reddit (its Markdown body).
-    text_from_html: ClassVar[bool] = True
     # Whether the platform shows when a post was edited (Hacker News only changes the text).
     shows_edit_time: ClassVar[bool] = True
 

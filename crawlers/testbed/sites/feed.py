@@ -25,7 +25,7 @@ def guid(number: int) -> str:
 @register("feed")
 class Feed(Site):
     def board_name(self, spec) -> str | None:
-        return TITLE
+        return None
 
     def render(self, thread, post) -> tuple[str, str]:
         html, text = [], []

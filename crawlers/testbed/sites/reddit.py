@@ -31,7 +31,6 @@ def b36(number: int) -> str:
 
 @register("reddit")
 class Reddit(Site):
-    text_from_html = False  # Post.text is the Markdown body (HTML-unescaped), not body_html
     # ------------------------------------------------------------------ bodies
 
     def _blocks(self, thread, post) -> tuple[str, str, str]:
@@ -55,11 +54,10 @@ class Reddit(Site):
         return "\n\n".join(md), "\n\n".join(html), "\n\n".join(text)
 
     def render(self, thread, post) -> tuple[str, str]:
-        """(``body_html``, the Markdown ``body``): the reddit spider stores the Markdown."""
-        md, html, _ = self._blocks(thread, post)
+        _, html, text = self._blocks(thread, post)
         if post.index == 0:
-            return f'<!-- SC_OFF --><div class="md">{html}\n</div><!-- SC_ON -->', md.strip()
-        return f'<div class="md">{html}\n</div>', md.strip()
+            return f'<!-- SC_OFF --><div class="md">{html}\n</div><!-- SC_ON -->', text
+        return f'<div class="md">{html}\n</div>', text
 
     def _fullname(self, persona: int) -> str:
         return "t2_" + b36(self.account(persona)[1] * 7919 + 1_000_003)
