@@ -9,11 +9,12 @@ the same seed always gives the same forum, byte for byte.
 from __future__ import annotations
 
 import random
+import threading
 from array import array
 from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from crawlers.testbed.forums import END, FORUMS_BY_KEY, LEANINGS, Forum, forums_for
@@ -97,16 +98,13 @@ class Community:
     misuse_by_forum: dict[str, dict[int, list[int]]] = field(default_factory=dict)
     handles: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _cache: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _cache_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # ------------------------------------------------------------------ time
 
     def set_now(self, when: datetime | int) -> None:
         """Show the forum as it was at ``when``: later posts hidden, later edits not applied."""
         self.now = int(when.timestamp()) if isinstance(when, datetime) else int(when)
-
-    @property
-    def now_datetime(self) -> datetime:
-        return datetime.fromtimestamp(self.now, UTC)
 
     def visible_count(self, spec: ThreadSpec, now: int | None = None) -> int:
         """How many of a thread's posts exist at ``now`` (0: the thread does not exist yet)."""
@@ -117,23 +115,19 @@ class Community:
 
     def thread(self, index: int) -> Thread:
         """The full thread, regenerated from its seed (recently used threads are cached)."""
-        cached = self._cache.get(index)
-        if cached is not None:
-            self._cache.move_to_end(index)
-            return cached
+        with self._cache_lock:
+            cached = self._cache.get(index)
+            if cached is not None:
+                self._cache.move_to_end(index)
+                return cached
         from crawlers.testbed.content import write_thread
 
         thread = write_thread(self, self.threads[index])
-        self._cache[index] = thread
-        if len(self._cache) > THREAD_CACHE:
-            self._cache.popitem(last=False)
+        with self._cache_lock:
+            self._cache[index] = thread
+            if len(self._cache) > THREAD_CACHE:
+                self._cache.popitem(last=False)
         return thread
-
-    def threads_of(self, forum: str) -> list[ThreadSpec]:
-        return [t for t in self.threads if t.forum == forum]
-
-    def forum(self, key: str) -> Forum:
-        return FORUMS_BY_KEY[key]
 
     def campaign_at(self, forum: str, ts: int) -> Campaign | None:
         for campaign in self.campaigns:

@@ -32,13 +32,17 @@ def _id(*components: str) -> str:
     return ids.post_id(*components) if len(components) == 4 else ids.actor_id(*components)
 
 
-def truth_records(community: Community, *, with_html: bool = False) -> Iterator[dict[str, Any]]:
-    """Each post visible at ``community.now``, thread by thread, in the community's order."""
+def truth_records(
+    community: Community, *, with_html: bool = False, threads: range | None = None
+) -> Iterator[dict[str, Any]]:
+    """Each post visible at ``community.now``, thread by thread, in the community's order
+    (``threads``: only the threads with these indices)."""
     sites = build_sites(community)
     personas = community.personas
     campaigns = community.campaigns
     now = community.now
-    for spec in community.threads:
+    specs = community.threads if threads is None else community.threads[threads.start : threads.stop]
+    for spec in specs:
         count = community.visible_count(spec)
         if not count:
             continue
@@ -118,6 +122,21 @@ class Summary:
         if record.get("lm_related"):
             totals["lm_related"] += 1
 
+    def merge(self, other: Summary) -> None:
+        """Add another part's counts (parts written by parallel workers)."""
+        for stage, row in other.stage_ladder.items():
+            mine = self.stage_ladder.setdefault(stage, dict.fromkeys(LADDER_STEPS, 0))
+            for step, n in row.items():
+                mine[step] += n
+        for category, n in other.categories.items():
+            self.categories[category] = self.categories.get(category, 0) + n
+        self.tiers.update(other.tiers)
+        self.platforms.update(other.platforms)
+        self.stages.update(other.stages)
+        self.totals.update(other.totals)
+        for tier, actors in other.actors_by_tier.items():
+            self.actors_by_tier[tier] |= actors
+
     def result(self) -> dict[str, Any]:
         return {
             "posts": self.totals["posts"],
@@ -177,6 +196,19 @@ class Actors:
         if row[3] != record["actor_tier"]:
             row[3] = None  # shared handles ("Anonymous") have no single tier
 
+    def merge(self, other: Actors) -> None:
+        for actor, (platform, forum, handle, tier, personas, posts) in other.rows.items():
+            row = self.rows.get(actor)
+            if row is None:
+                self.rows[actor] = [platform, forum, handle, tier, personas, posts]
+                continue
+            row[5] += posts
+            mine = row[4] if isinstance(row[4], set) else {row[4]}
+            mine |= personas if isinstance(personas, set) else {personas}
+            row[4] = mine if len(mine) > 1 else next(iter(mine))
+            if row[3] != tier:
+                row[3] = None
+
     def result(self) -> Iterator[dict[str, Any]]:
         for actor, (platform, forum, handle, tier, personas, posts) in self.rows.items():
             single = not isinstance(personas, set)
@@ -187,19 +219,36 @@ class Actors:
             }
 
 
-def write_truth(community: Community, out_dir: str | Path, progress=None) -> dict[str, Any]:
-    """Write ``truth.jsonl``, ``actors.jsonl`` and ``summary.json`` into ``out_dir``; return the summary."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+def write_records(
+    community: Community, path: Path, threads: range | None = None, progress=None
+) -> tuple[Summary, Actors]:
+    """Write the truth of some threads as JSON lines to ``path``; their summary and actors."""
     counter, actors = Summary(), Actors()
-    dumps = json.JSONEncoder().encode
-    with (out / "truth.jsonl").open("w", encoding="utf-8") as fh:
-        for record in truth_records(community):
+    dumps = json.JSONEncoder(check_circular=False).encode
+    with path.open("w", encoding="utf-8") as fh:
+        for record in truth_records(community, threads=threads):
             fh.write(dumps(record) + "\n")
             counter.add(record)
             actors.add(record)
             if progress is not None:
                 progress(1)
+    return counter, actors
+
+
+def write_truth(community: Community, out_dir: str | Path, progress=None, workers: int = 1) -> dict[str, Any]:
+    """Write ``truth.jsonl``, ``actors.jsonl`` and ``summary.json`` into ``out_dir``; return the summary.
+
+    ``workers`` > 1 writes parts in that many forked processes (same files, same order).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if workers > 1:
+        from crawlers.testbed.parallel import write_in_parallel
+
+        counter, actors = write_in_parallel(community, out / "truth.jsonl", workers, progress)
+    else:
+        counter, actors = write_records(community, out / "truth.jsonl", progress=progress)
+    dumps = json.JSONEncoder().encode
     with (out / "actors.jsonl").open("w", encoding="utf-8") as fh:
         for row in actors.result():
             fh.write(dumps(row) + "\n")
