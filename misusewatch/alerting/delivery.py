@@ -128,9 +128,10 @@ def _throttle(store: Store, batches: list[Batch], now: datetime,
     """
     hour_ago = now - timedelta(hours=1)
     recent: dict[str, dict[str, datetime]] = defaultdict(dict)  # recipient -> alert -> sent_at
-    for d in store.list_deliveries(status="sent", limit=1_000_000):
-        if d.sent_at and d.sent_at > hour_ago:
-            recent[d.recipient].setdefault(d.alert_id, d.sent_at)
+    if any(b.window is None and b.stakeholder.max_per_hour for b in batches):
+        for d in store.list_deliveries(status="sent", limit=1_000_000):
+            if d.sent_at and d.sent_at > hour_ago:
+                recent[d.recipient].setdefault(d.alert_id, d.sent_at)
     out = []
     for batch in batches:
         limit, sent = batch.stakeholder.max_per_hour, recent[batch.stakeholder.name]

@@ -73,6 +73,7 @@ def load_alert_settings(settings: Settings) -> AlertSettings:
                    for name, key in (("email", "smtp"), ("webhook", "webhook"))},
         snoozes=[_snooze(s, f"{where}: [[alerts.snooze]][{i}]")
                  for i, s in enumerate(section.get("snooze") or [])],
+        stages=_stages(settings, where),
     )
     for key, kind, minimum in (("max_attempts", int, 1), ("backoff_base_s", float, 0),
                                ("backoff_max_s", float, 0), ("digest_hour", int, 0)):
@@ -85,6 +86,16 @@ def load_alert_settings(settings: Settings) -> AlertSettings:
     if out.digest_hour > 23:
         raise ConfigError(f"{where}: [alerts] digest_hour must be 0-23")
     return out
+
+
+def _stages(settings: Settings, where: str) -> tuple[ReleaseStage, ...]:
+    """The release timeline from ``[stages]`` (threat_model/stages.py), else GPT-2's dates."""
+    try:
+        from threat_model.stages import timeline_from_config
+    except ImportError:  # until threat_model/stages.py is merged
+        return DEFAULT_STAGES
+    timeline = timeline_from_config(settings.section("stages"), where)
+    return tuple(ReleaseStage(s.name, s.released) for s in timeline.stages)
 
 
 def _rules(overrides: dict[str, Any], where: str) -> list[Rule]:
