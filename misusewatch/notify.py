@@ -150,6 +150,16 @@ def slack_body(message: Message) -> dict[str, Any]:
     return {"text": f"*{message.subject}*\n{message.text}"}
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirected POST would be replayed as a GET (and carry our signature elsewhere)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None  # urllib then raises HTTPError with the 3xx
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
 @notifiers.register("webhook", defaults={"timeout_s": 10.0})
 class WebhookNotifier:
     """JSON POST signed with HMAC-SHA256 (or a Slack-compatible body), via urllib."""
@@ -176,10 +186,11 @@ class WebhookNotifier:
     def send(self, message: Message, stakeholder: Stakeholder) -> None:
         request = self.request(message, stakeholder)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
+            with _opener.open(request, timeout=self.timeout_s) as response:
                 response.read()
         except urllib.error.HTTPError as exc:
-            permanent = 400 <= exc.code < 500 and exc.code not in _RETRYABLE_HTTP
+            # 3xx: the URL moved and the config needs updating; other 4xx: the request is wrong.
+            permanent = 300 <= exc.code < 500 and exc.code not in _RETRYABLE_HTTP
             raise DeliveryError(f"webhook {request.full_url}: HTTP {exc.code} {exc.reason}",
                                 permanent=permanent) from None
         except (urllib.error.URLError, OSError) as exc:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from misusewatch.alerting.delivery import DeliveryReport, deliver_due
@@ -23,6 +27,7 @@ log = logging.getLogger(__name__)
 @dataclass(slots=True)
 class RunReport:
     firings: int = 0
+    skipped: bool = False  # another run held the lock
     rule_errors: dict[str, str] = field(default_factory=dict)
     recorded: RecordReport = field(default_factory=RecordReport)
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
@@ -76,9 +81,36 @@ def run_alerts(app_or_store: Any, settings: Settings | AlertSettings | None = No
     store, cfg = resolve(app_or_store, settings)
     now = now or utcnow()
     report = RunReport()
-    firings = evaluate_rules(store, cfg, select_rules(cfg, rule_ids), now, report.rule_errors)
-    report.firings = len(firings)
-    report.recorded = record_firings(store, firings, cfg, load_snoozes(store, cfg.snoozes), now)
-    if deliver:
-        report.delivery = deliver_due(store, cfg, now, rng=rng, retry_now=retry_now)
+    with run_lock(cfg.lock_path) as acquired:
+        if not acquired:
+            report.skipped = True
+            return report
+        firings = evaluate_rules(store, cfg, select_rules(cfg, rule_ids), now, report.rule_errors)
+        report.firings = len(firings)
+        report.recorded = record_firings(store, firings, cfg, load_snoozes(store, cfg.snoozes), now)
+        if deliver:
+            report.delivery = deliver_due(store, cfg, now, rng=rng, retry_now=retry_now)
     return report
+
+
+@contextmanager
+def run_lock(path: Path | None) -> Iterator[bool]:
+    """An exclusive, non-blocking flock: two runs at once could both send one delivery.
+
+    The kernel drops the lock when the process dies, so a SIGKILLed run never wedges the next.
+    It guards one host; runs on several hosts sharing one Elasticsearch store are not guarded.
+    """
+    if path is None:
+        yield True
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

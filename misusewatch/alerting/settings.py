@@ -49,6 +49,8 @@ class AlertSettings:
     backoff_max_s: float = 3600.0
     digest_hour: int = 8  # UTC hour the daily digest goes out
     stages: tuple[ReleaseStage, ...] = DEFAULT_STAGES
+    # One ``alerts run`` at a time on this host (scheduler and a person at the CLI).
+    lock_path: Path | None = None
 
     def stakeholder(self, name: str) -> Stakeholder | None:
         return next((s for s in self.stakeholders if s.name == name), None)
@@ -74,6 +76,7 @@ def load_alert_settings(settings: Settings) -> AlertSettings:
         snoozes=[_snooze(s, f"{where}: [[alerts.snooze]][{i}]")
                  for i, s in enumerate(section.get("snooze") or [])],
         stages=_stages(settings, where),
+        lock_path=Path(settings.var_dir) / "alerts-run.lock",
     )
     for key, kind, minimum in (("max_attempts", int, 1), ("backoff_base_s", float, 0),
                                ("backoff_max_s", float, 0), ("digest_hour", int, 0)):

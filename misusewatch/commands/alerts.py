@@ -35,6 +35,9 @@ def run_cmd(app, rule_ids: tuple[str, ...], retry_now: bool, no_deliver: bool) -
 
     report = run_alerts(app, _cfg(app), retry_now=retry_now, deliver=not no_deliver,
                         rule_ids=list(rule_ids) or None)
+    if report.skipped:
+        click.echo("another `alerts run` is in progress on this host; nothing done")
+        return
     rec, dlv = report.recorded, report.delivery
     click.echo(f"rules: {report.firings} firing(s)")
     click.echo(f"alerts: {len(rec.new)} new, {rec.already_alerted} already alerted, "

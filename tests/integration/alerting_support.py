@@ -122,6 +122,8 @@ class WebhookSink:
                 status = queue.pop(0) if queue else 200
                 try:
                     self.send_response(status)
+                    if 300 <= status < 400:
+                        self.send_header("Location", "/elsewhere")
                     self.end_headers()
                     self.wfile.write(b"ok")
                 except OSError:
@@ -211,6 +213,8 @@ def write_config(path: Path, *, smtp_port: int, hook_url: str, extra: str = "",
                  committee_digest: str = "immediate", max_per_hour: int = 20) -> Path:
     """A misusewatch.toml with five stakeholders; first_code_after_stage is made TLP:RED."""
     path.write_text(f"""
+var_dir = "{path.parent / 'var'}"
+
 [alerts]
 backoff_base_s = 0
 max_attempts = 5

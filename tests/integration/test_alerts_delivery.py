@@ -10,6 +10,7 @@ Expected routing of the seeded store (see alerting_support.seed_store):
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import subprocess
@@ -28,7 +29,9 @@ from alerting_support import (
     write_config,
 )
 
-from misusewatch.alerting.service import run_alerts
+from misusewatch.alerting.outbox import alert_from_firing
+from misusewatch.alerting.service import evaluate_rules, run_alerts
+from misusewatch.alerting.settings import load_alert_settings
 from misusewatch.config import load_settings
 from misusewatch.records import Label
 from misusewatch.store import open_store
@@ -295,7 +298,39 @@ def test_webhook_5xx_is_retried_and_4xx_fails_for_good(tmp_path, db, smtp, hooks
     run_alerts(db, cfg)
     ts = hooks.at("/ts")
     assert len({h.key for h in ts}) == 4  # all four arrived once the receiver recovered
-    assert sum(h.key == ts[0].key for h in ts) == 2  # the 503'd one was sent again
+    assert sum(h.key == ts[0].key for h in ts) == 2  # each 503'd message was sent again
     silent = next(a for a in db.list_alerts() if a.rule_id == "source_silent")
     assert silent.status == "failed"
     assert [d.status for d in db.list_deliveries(alert_id=silent.id)] == ["failed"]
+
+
+def test_a_redirect_is_not_followed_and_fails_the_delivery(tmp_path, db, smtp, hooks, secret):
+    hooks.statuses = {"/ops": [308]}
+    report = run_alerts(db, settings(tmp_path, smtp.port, hooks))
+    [failed] = report.delivery.failed
+    assert failed.recipient == "ops" and "HTTP 308" in failed.last_error
+    assert [h.path for h in hooks.received].count("/elsewhere") == 0
+
+
+def test_an_alert_stored_before_a_crash_gets_its_deliveries_next_run(tmp_path, db, smtp, hooks,
+                                                                     secret):
+    cfg = load_alert_settings(settings(tmp_path, smtp.port, hooks))
+    [firing] = evaluate_rules(db, cfg, [cfg.rule("source_silent")], NOW)
+    # What a crash between storing the alert and storing its deliveries leaves behind:
+    assert db.write_alert(alert_from_firing(firing, NOW))
+    report = run_alerts(db, cfg, now=NOW, rule_ids=["source_silent"])
+    assert report.recorded.new == [] and report.recorded.already_alerted == 1
+    assert len(hooks.at("/ops")) == 1
+    assert db.get_alert(alert_from_firing(firing, NOW).id).status == "delivered"
+
+
+def test_only_one_run_at_a_time(tmp_path, db, smtp, hooks, secret):
+    cfg = settings(tmp_path, smtp.port, hooks)
+    lock = tmp_path / "var" / "alerts-run.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        report = run_alerts(db, cfg, now=NOW)
+    assert report.skipped and db.list_alerts() == [] and hooks.received == []
+    assert not run_alerts(db, cfg, now=NOW).skipped
+    assert len(db.list_alerts()) == 7
