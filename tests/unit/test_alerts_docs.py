@@ -38,3 +38,13 @@ def test_every_rule_is_documented_with_its_params(rule_id):
 ))
 def test_every_setting_is_documented(key):
     assert f"`{key}`" in DOC
+
+
+@pytest.mark.parametrize("block", re.findall(r"```toml\n(.*?)```", DOC, re.S))
+def test_every_toml_example_is_a_valid_config(tmp_path, block):
+    from misusewatch.alerting.settings import load_alert_settings
+    from misusewatch.config import load_settings
+
+    path = tmp_path / "misusewatch.toml"
+    path.write_text(block)
+    load_alert_settings(load_settings(path, env={}))
