@@ -73,7 +73,7 @@ def _env(name: str | None) -> str | None:
 
 
 @notifiers.register("email", defaults={
-    "host": "localhost", "port": 25, "starttls": False, "ssl": False,
+    "host": "localhost", "port": 25, "starttls": False, "ssl": False, "ca_file": None,
     "username_env": None, "password_env": None, "sender": "misusewatch@localhost",
     "timeout_s": 30.0,
 })
@@ -82,10 +82,12 @@ class EmailNotifier:
 
     channel = "email"
 
-    def __init__(self, host: str, port: int, starttls: bool, ssl: bool, username_env: str | None,
-                 password_env: str | None, sender: str, timeout_s: float):
+    def __init__(self, host: str, port: int, starttls: bool, ssl: bool, ca_file: str | None,
+                 username_env: str | None, password_env: str | None, sender: str,
+                 timeout_s: float):
         self.host, self.port, self.sender = host, int(port), sender
         self.starttls, self.use_ssl, self.timeout_s = bool(starttls), bool(ssl), float(timeout_s)
+        self.ca_file = ca_file  # an internal CA's bundle; default: the system's trust store
         self.username_env, self.password_env = username_env, password_env
 
     def build(self, message: Message, stakeholder: Stakeholder) -> EmailMessage:
@@ -104,14 +106,23 @@ class EmailNotifier:
     def send(self, message: Message, stakeholder: Stakeholder) -> None:
         mail = self.build(message, stakeholder)
         username, password = _env(self.username_env), _env(self.password_env)
-        smtp_class = smtplib.SMTP_SSL if self.use_ssl else smtplib.SMTP
+        context = ssl.create_default_context(cafile=self.ca_file)
         try:
-            with smtp_class(self.host, self.port, timeout=self.timeout_s) as smtp:
+            if self.use_ssl:
+                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout_s,
+                                        context=context)
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout_s)
+            with smtp:
                 if self.starttls and not self.use_ssl:
-                    smtp.starttls(context=ssl.create_default_context())
+                    smtp.starttls(context=context)
                 if username:
                     smtp.login(username, password or "")
                 smtp.send_message(mail)
+        except smtplib.SMTPAuthenticationError as exc:
+            # Wrong credentials are fixed in the environment; until then the alerts wait.
+            raise DeliveryError(f"SMTP {self.host}:{self.port}: authentication failed "
+                                f"({exc.smtp_code})") from None
         except smtplib.SMTPRecipientsRefused as exc:
             codes = {code for code, _ in exc.recipients.values()}
             raise DeliveryError(f"SMTP refused recipients: {exc.recipients}",

@@ -208,3 +208,15 @@ def update_alert_status(store: Store, alert_id: str) -> str:
               else "failed" if "failed" in statuses else "delivered")
     store.update_alert_status(alert_id, status)
     return status
+
+
+def requeue_failed(store: Store, now: datetime, alert_id: str | None = None) -> int:
+    """Put failed deliveries back in the queue with a fresh attempt count (audited)."""
+    failed = store.list_deliveries(alert_id=alert_id, status="failed", limit=1_000_000)
+    for d in failed:
+        _audit(store, d, "requeued", f"after {d.attempts} attempt(s); last error: {d.last_error}", now)
+        d.status, d.attempts, d.next_attempt_at, d.updated_at = "pending", 0, None, now
+        store.upsert_delivery(d)
+    for touched in sorted({d.alert_id for d in failed}):
+        update_alert_status(store, touched)
+    return len(failed)

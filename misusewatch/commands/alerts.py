@@ -1,4 +1,4 @@
-"""Alert verbs: ``alerts run|list|rules|stakeholders|test-rule|snooze``."""
+"""Alert verbs: ``alerts run|list|rules|stakeholders|test-rule|retry|snooze``."""
 
 from __future__ import annotations
 
@@ -146,6 +146,22 @@ def test_rule_cmd(app, rule_id: str, body: bool) -> None:
                    f"{'already alerted' if seen else 'new'}; would go to: {', '.join(to) or 'nobody'}")
         if body:
             click.echo("  " + alert.body.replace("\n", "\n  "))
+
+
+@alerts.command("retry")
+@click.option("--alert", "alert_id", metavar="ID", help="Only this alert's failed deliveries.")
+@click.option("--all", "everything", is_flag=True, help="Every failed delivery.")
+@click.pass_obj
+def retry_cmd(app, alert_id: str | None, everything: bool) -> None:
+    """Re-queue failed deliveries; the next `alerts run` sends them."""
+    from misusewatch.alerting.delivery import requeue_failed
+
+    if bool(alert_id) == everything:
+        raise InputError("give either --alert ID or --all")
+    if alert_id and app.store.get_alert(alert_id) is None:
+        raise InputError(f"no alert {alert_id!r}")
+    count = requeue_failed(app.store, utcnow(), alert_id)
+    click.echo(f"{count} failed deliveries re-queued")
 
 
 @alerts.command("snooze")

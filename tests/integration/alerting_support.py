@@ -59,10 +59,12 @@ class SmtpSink:
     blocked: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     arrived: threading.Event = field(default_factory=threading.Event)
+    smtp_kwargs: dict[str, Any] = field(default_factory=dict)  # STARTTLS, AUTH...
     controller: Controller | None = None
 
     def start(self) -> SmtpSink:
-        self.controller = Controller(_SmtpHandler(self), hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(_SmtpHandler(self), hostname="127.0.0.1", port=self.port,
+                                     **self.smtp_kwargs)
         self.controller.start()
         return self
 
@@ -209,7 +211,7 @@ def seed_store(store: Store) -> dict[str, Post]:
     return posts
 
 
-def write_config(path: Path, *, smtp_port: int, hook_url: str, extra: str = "",
+def write_config(path: Path, *, smtp_port: int, hook_url: str, extra: str = "", smtp_extra: str = "",
                  committee_digest: str = "immediate", max_per_hour: int = 20) -> Path:
     """A misusewatch.toml with five stakeholders; first_code_after_stage is made TLP:RED."""
     path.write_text(f"""
@@ -224,6 +226,7 @@ host = "127.0.0.1"
 port = {smtp_port}
 sender = "misusewatch@lab.test"
 timeout_s = 20
+{smtp_extra}
 
 [alerts.webhook]
 timeout_s = 60

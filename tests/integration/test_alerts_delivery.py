@@ -29,6 +29,7 @@ from alerting_support import (
     write_config,
 )
 
+from misusewatch.alerting.delivery import requeue_failed
 from misusewatch.alerting.outbox import alert_from_firing
 from misusewatch.alerting.service import evaluate_rules, run_alerts
 from misusewatch.alerting.settings import load_alert_settings
@@ -303,6 +304,13 @@ def test_webhook_5xx_is_retried_and_4xx_fails_for_good(tmp_path, db, smtp, hooks
     assert silent.status == "failed"
     assert [d.status for d in db.list_deliveries(alert_id=silent.id)] == ["failed"]
 
+    # The operator fixes the receiver and re-queues: it goes out once, and the trail says so.
+    assert requeue_failed(db, datetime.now(UTC)) == 1
+    run_alerts(db, cfg)
+    assert len(hooks.at("/ops")) == 2 and db.get_alert(silent.id).status == "delivered"
+    trail = [lb.value for lb in db.labels_for("alert", silent.id) if lb.kind == "delivery"]
+    assert trail == ["sending", "failed", "requeued", "sending", "sent"]
+
 
 def test_a_redirect_is_not_followed_and_fails_the_delivery(tmp_path, db, smtp, hooks, secret):
     hooks.statuses = {"/ops": [308]}
@@ -334,3 +342,71 @@ def test_only_one_run_at_a_time(tmp_path, db, smtp, hooks, secret):
     assert report.skipped and db.list_alerts() == [] and hooks.received == []
     assert not run_alerts(db, cfg, now=NOW).skipped
     assert len(db.list_alerts()) == 7
+
+
+def _self_signed_cert(directory: Path) -> tuple[Path, Path]:
+    """A throwaway certificate for 127.0.0.1, which the client trusts through ``ca_file``."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "misusewatch test SMTP")])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(hours=1)).not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
+                           critical=False)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = directory / "smtp.pem", directory / "smtp.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+@pytest.mark.parametrize("password, delivered", [("right", True), ("wrong", False)])
+def test_starttls_and_auth_from_the_environment(tmp_path, db, hooks, secret, monkeypatch,
+                                                password, delivered):
+    import ssl
+
+    from aiosmtpd.smtp import AuthResult
+
+    cert, key = _self_signed_cert(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, session.ssl is not None))
+        ok = (auth_data.login, auth_data.password) == (b"mw", b"right")
+        return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535
+
+    smtp = SmtpSink(smtp_kwargs={"tls_context": server_tls, "require_starttls": True,
+                                 "auth_required": True, "authenticator": authenticator}).start()
+    monkeypatch.setenv("MW_SMTP_USER", "mw")
+    monkeypatch.setenv("MW_SMTP_PASSWORD", password)
+    try:
+        cfg = settings(tmp_path, smtp.port, hooks, smtp_extra=(
+            f'starttls = true\nca_file = "{cert}"\n'
+            'username_env = "MW_SMTP_USER"\npassword_env = "MW_SMTP_PASSWORD"\n'))
+        report = run_alerts(db, cfg, now=NOW)
+    finally:
+        smtp.stop()
+    emails = sum(len(EXPECTED[n]) for n in ADDRESS)
+    assert logins and all(login == b"mw" and over_tls for login, over_tls in logins)
+    if delivered:
+        assert len(smtp.received) == emails
+    else:  # rejected credentials: nothing sent, nothing lost, the reason recorded
+        assert smtp.received == []
+        waiting = [d for d in report.delivery.retrying if d.channel == "email"]
+        assert len(waiting) == emails
+        assert all("authentication failed (535)" in d.last_error for d in waiting)

@@ -53,6 +53,7 @@ def test_run_with_servers_down_exits_zero_and_reports_pending(workdir):
     assert "sending: news via email, attempt 1" in listed.stdout
     again = run(workdir, "run", "--no-deliver")
     assert "alerts: 0 new, 7 already alerted" in again.stdout
+    assert run(workdir, "retry", "--all").stdout == "0 failed deliveries re-queued\n"
 
 
 def test_rules_and_stakeholders_are_listed(workdir):
@@ -80,6 +81,8 @@ def test_snooze_command_records_a_label_that_silences(workdir):
     (["run"], '[[alerts.stakeholders]]\nname = "x"\n', "needs at least one channel"),
     (["run", "--rule", "nope"], None, "unknown or disabled rule(s) ['nope']"),
     (["snooze"], None, "name exactly one of"),
+    (["retry"], None, "give either --alert ID or --all"),
+    (["retry", "--alert", "alert:nope"], None, "no alert 'alert:nope'"),
 ])
 def test_user_errors_are_one_line_with_exit_2(workdir, args, config, error):
     if config is not None:
