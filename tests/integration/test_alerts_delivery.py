@@ -76,12 +76,10 @@ def smtp():
 
 
 @pytest.fixture
-def db(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'alerts.db'}"
-    store = open_store(url)
+def db(store):
+    """The seeded store, on every backend the contract suite runs (SQLite; ES where it runs)."""
     seed_store(store)
-    yield store
-    store.close()
+    return store
 
 
 def settings(tmp_path: Path, smtp_port: int, hooks: WebhookSink, **kw):
