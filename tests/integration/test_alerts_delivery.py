@@ -1,4 +1,4 @@
-"""Alerts end to end: a seeded SQLite store, a real SMTP server and a real webhook receiver.
+"""Alerts end to end: a seeded store (each backend), a real SMTP server and a real webhook receiver.
 
 Expected routing of the seeded store (see alerting_support.seed_store):
   tier2_code_sharing   thread 100 (mallory, tier 2, names Example News)  TLP:AMBER
