@@ -106,25 +106,39 @@ def find_gaps(
 
 
 def _volume_gaps(span: SourceWeeks, policy: GapPolicy) -> list[Gap]:
+    """Flag low weeks, then recompute norms without the flagged ones until nothing changes:
+    deep inside a long outage the neighbours are themselves zeros, and would hide it."""
     weeks = sorted(span.counts)
     values = [span.counts[w] for w in weeks]
-    out = []
-    for i, week in enumerate(weeks):
-        lo, hi = max(0, i - policy.neighbours), min(len(weeks), i + policy.neighbours + 1)
-        around = values[lo:i] + values[i + 1:hi]
-        if len(around) < policy.min_neighbours:
-            around = values[:i] + values[i + 1:]
-        if len(around) < policy.min_neighbours:
-            continue  # too little history to know what normal is
-        norm = float(statistics.median(around))
-        count = values[i]
-        if norm <= 0 or count >= policy.low_fraction * norm:
-            continue
-        p_value = poisson_lower_tail(count, norm)
-        if p_value < policy.alpha:
-            reason = "no_posts" if count == 0 else "below_norm"
-            out.append(Gap(span.source, week, count, norm, reason, p_value))
-    return out
+    found: dict[int, Gap] = {}
+    for _ in range(len(weeks)):
+        new = {}
+        for i, week in enumerate(weeks):
+            if i in found:
+                continue
+            norm = _norm(values, i, found, policy)
+            count = values[i]
+            if norm is None or norm <= 0 or count >= policy.low_fraction * norm:
+                continue
+            p_value = poisson_lower_tail(count, norm)
+            if p_value < policy.alpha:
+                reason = "no_posts" if count == 0 else "below_norm"
+                new[i] = Gap(span.source, week, count, norm, reason, p_value)
+        if not new:
+            break
+        found.update(new)
+    return [found[i] for i in sorted(found)]
+
+
+def _norm(values: list[int], i: int, flagged: Mapping[int, Gap], policy: GapPolicy) -> float | None:
+    """Median of the unflagged weeks around week ``i``; of all unflagged weeks if too few."""
+    lo, hi = max(0, i - policy.neighbours), min(len(values), i + policy.neighbours + 1)
+    around = [values[j] for j in range(lo, hi) if j != i and j not in flagged]
+    if len(around) < policy.min_neighbours:
+        around = [v for j, v in enumerate(values) if j != i and j not in flagged]
+    if len(around) < policy.min_neighbours:
+        return None  # too little history to know what normal is
+    return float(statistics.median(around))
 
 
 def _crawl_gaps(span: SourceWeeks, runs: list[CrawlRun]) -> list[Gap]:

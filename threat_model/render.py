@@ -63,13 +63,23 @@ def _ratio_text(rr: Mapping[str, Any] | None) -> str:
 
 # ---------------------------------------------------------------- Markdown
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+# Inline markup characters; content never starts a line here, so block markers (# - + 1.)
+# cannot take effect, and escaping [ ] stops any link or image from forming.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def md_text(value: Any) -> str:
-    """Post content as inert Markdown: HTML escaped, Markdown punctuation backslashed."""
+    """Post content as inert Markdown: HTML escaped, inline punctuation backslashed."""
     text = " ".join(str(value or "").split())
     return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def md_code(value: Any) -> str:
+    """An id as a code span; ids with markup characters (never ours) fall back to md_text."""
+    text = " ".join(str(value or "").split())
+    if any(ch in text for ch in "<>&`"):
+        return md_text(text)
+    return f"`{text}`"
 
 
 def _md_link(label: str, url: Any) -> str:
@@ -92,11 +102,11 @@ def to_markdown(summary: Mapping[str, Any]) -> str:
         numbers = ", ".join(
             f"{k}={_fmt(v)}" for k, v in finding["numbers"].items() if not isinstance(v, dict)
         )
-        out.append(f"- **{finding['text']}**")
+        out.append(f"- **{md_text(finding['text'])}**")
         if numbers:
             out.append(f"  - Numbers: {numbers}")
         if finding["evidence"]:
-            ids = ", ".join(f"`{md_text(i)}`" for i in finding["evidence"])
+            ids = ", ".join(md_code(i) for i in finding["evidence"])
             out.append(f"  - Evidence posts: {ids}")
     out.append("")
     if summary["trend"]:
@@ -121,7 +131,7 @@ def to_markdown(summary: Mapping[str, Any]) -> str:
         out.append("")
         for post in thread["posts"]:
             out.append(
-                f"- `{md_text(post['id'])}` {post['step']}, {md_text(post.get('author') or '?')}, "
+                f"- {md_code(post['id'])} {post['step']}, {md_text(post.get('author') or '?')}, "
                 f"{(post.get('created_at') or '')[:10]}: \"{md_text(post.get('excerpt'))}\" "
                 f"{_md_link('link', post.get('url')) if safe_url(post.get('url')) else ''}".rstrip()
             )
@@ -134,7 +144,7 @@ def to_markdown(summary: Mapping[str, Any]) -> str:
     for gap in coverage["gaps"]:
         out.append(f"- Gap: {md_text(gap['source'])}, week of {gap['week']}: {gap['count']} posts "
                    f"(norm {_fmt(gap['norm'])}; {gap['reason']})")
-    out += ["", "## Caveats", ""] + [f"- {c}" for c in summary["caveats"]] + [""]
+    out += ["", "## Caveats", ""] + [f"- {md_text(c)}" for c in summary["caveats"]] + [""]
     out += ["## Definitions", ""]
     out += [f"- **{step}**: {text}" for step, text in summary["definitions"]["ladder"].items()]
     out += [f"- {text}" for text in summary["definitions"]["tiers"].values()]
@@ -156,7 +166,7 @@ def _md_synthetic(summary: Mapping[str, Any]) -> list[str]:
         if sig:
             out.append("Actors flagged significantly more often than the false-positive rate:")
             out += [
-                f"- `{md_text(a['actor'])}`: {a['flagged']}/{a['scored']} (p={a['p_value']:.2g})"
+                f"- {md_code(a['actor'])}: {a['flagged']}/{a['scored']} (p={a['p_value']:.2g})"
                 for a in sig
             ]
             out.append("")

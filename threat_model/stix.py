@@ -41,8 +41,16 @@ STEP_INDICATOR_TYPES = {
 }
 
 
+EXTENSION_PROPERTIES = [
+    "x_misusewatch_actor_id", "x_misusewatch_tier", "x_misusewatch_evidence_posts",
+    "x_misusewatch_post_id", "x_misusewatch_ladder", "x_misusewatch_scope",
+]
+
+
 def _sid(kind: str, key: str) -> str:
-    return f"{kind}--{uuid.uuid5(NAMESPACE, f'{kind}|{key}')}"
+    """A UUIDv4-shaped id whose random bits come from a hash: stable, and valid as v4."""
+    digest = uuid.uuid5(NAMESPACE, f"{kind}|{key}").bytes
+    return f"{kind}--{uuid.UUID(bytes=digest, version=4)}"
 
 
 def _time(value: Any, fallback: datetime) -> datetime:
@@ -79,7 +87,19 @@ def summary_bundle(
         **common,
     )
     common["created_by_ref"] = identity.id
-    objects: list[Any] = [identity]
+    # Our x_ properties are declared by an extension definition, as STIX 2.1 asks.
+    extension = stix2.ExtensionDefinition(
+        id=_sid("extension-definition", "misusewatch-properties"),
+        name="misusewatch properties",
+        description="Links STIX objects back to misusewatch posts, actors, tiers and ladder steps.",
+        schema="docs/threat-model.md, section \"STIX mapping\", in the misusewatch source",
+        version="1.0.0",
+        extension_types=["toplevel-property-extension"],
+        extension_properties=EXTENSION_PROPERTIES,
+        **common,
+    )
+    extended = {"extensions": {extension.id: {"extension_type": "toplevel-property-extension"}}}
+    objects: list[Any] = [identity, extension]
 
     categories = [c for c, n in summary["numbers"]["categories"].items() if n > 0]
     patterns = {
@@ -107,6 +127,7 @@ def summary_bundle(
             x_misusewatch_tier=tier,
             x_misusewatch_evidence_posts=list(actor.get("evidence") or [])[:50],
             allow_custom=True,
+            **extended,
             **tiers.stix_attributes(tier),
             **common,
         )
@@ -124,7 +145,7 @@ def summary_bundle(
 
     for thread in summary.get("evidence_threads", []):
         for post in thread["posts"]:
-            for indicator in _post_indicators(post, thread, common, now):
+            for indicator in _post_indicators(post, thread, {**common, **extended}, now):
                 objects.append(indicator)
                 actor = actor_objects.get(post.get("actor") or "")
                 if actor is not None:
@@ -145,6 +166,7 @@ def summary_bundle(
         object_refs=[o.id for o in objects],
         x_misusewatch_scope=summary["scope"],
         allow_custom=True,
+        **extended,
         **common,
     )
     objects.append(report)
