@@ -443,3 +443,10 @@ def render_summary(summary: Mapping[str, Any], fmt: str, *, tlp: str = "amber") 
         return to_stix_json(summary, summary.get("stix_actors") or [], tlp=tlp)
     return render(summary, fmt)
 
+
+
+def scheduled_assess(app: Any) -> dict[str, Any]:
+    """The scheduler's assess job: what ``misusewatch assess`` does, without a progress bar."""
+    config = assess_config(app.settings)
+    result = run_assess(app.store, config, progress=False)
+    return {"assessments": len(result.assessments), "family": config.timeline.family}
