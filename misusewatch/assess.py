@@ -7,6 +7,7 @@ million posts costs a few dozen aggregate queries per release stage.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -170,34 +171,36 @@ class StoreAggregates:
     # -- detectors
 
     @cached_property
-    def detectors(self) -> list[tuple[str, float, float]]:
-        """(name, threshold, fpr) of each detector with calibrated scores in the store."""
+    def detectors(self) -> dict[str, dict[str, tuple[float, float]]]:
+        """Detector -> source -> (threshold, fpr) it flags at, read from its latest enrichment
+        on one scored post of each source (detectors may calibrate per source)."""
         names = self.config.detectors
         if names is None:
             names = _registered_detectors()
-        out = []
+        out = {}
         for name in names:
-            calibration = self._calibration(name)
-            if calibration is None:
+            calibration = {}
+            for source in self.sources:
+                found = self._calibration(name, source)
+                if found is not None:
+                    calibration[source] = found
+            if calibration:
+                out[name] = calibration
+            else:
                 log.info("detector %s: no calibrated enrichments in the store; skipped", name)
-                continue
-            out.append((name, *calibration))
         return out
 
-    def _calibration(self, name: str) -> tuple[float, float] | None:
-        """Threshold and FPR from the newest of the first enrichments the detector wrote."""
-        best = None
-        for i, enrichment in enumerate(self.store.iter_enrichments(f"detector:{name}")):
-            data = enrichment.data or {}
-            if enrichment.error is None and _number(data.get("threshold")) is not None \
-                    and 0 < (_number(data.get("fpr")) or 0) < 1:
-                if best is None or enrichment.created_at > best.created_at:
-                    best = enrichment
-            if i >= 200:
-                break
-        if best is None:
-            return None
-        return float(best.data["threshold"]), float(best.data["fpr"])
+    def _calibration(self, name: str, source: str) -> tuple[float, float] | None:
+        newest = self.store.search("", PostFilter(source=source, detector=name), limit=1,
+                                   sort="newest")
+        for post in newest.posts:
+            for enrichment in self.store.get_enrichments(post.id):
+                data = enrichment.data or {}
+                threshold, fpr = _number(data.get("threshold")), _number(data.get("fpr"))
+                if enrichment.enricher == f"detector:{name}" and threshold is not None \
+                        and fpr is not None and 0 < fpr < 1:
+                    return threshold, fpr
+        return None
 
     # -- one window
 
@@ -232,20 +235,33 @@ class StoreAggregates:
             actor_tiers=actor_tiers,
             actors_active=len(store.count_by_field(self.actor_field, wf(window), limit=UNLIMITED)),
             by_source=store.count_by_field("source", wf(window), limit=UNLIMITED),
-            synthetic=[self._synthetic(window, *d) for d in self.detectors],
+            synthetic=[self._synthetic(window, name, calibration)
+                       for name, calibration in self.detectors.items()],
         )
 
-    def _synthetic(self, window: StageWindow, name: str, threshold: float, fpr: float):
+    def _synthetic(self, window: StageWindow, name: str,
+                   calibration: dict[str, tuple[float, float]]) -> SyntheticCounts:
+        """Flagged = score strictly above the source's threshold, as the detector labels it."""
         store, wf = self.store, self.window_filter
-        scored = wf(window, detector=name)
-        flagged = wf(window, detector=name, min_score=threshold)
-
-        def pairs(field_name: str) -> dict[str, tuple[int, int]]:
-            hits = store.count_by_field(field_name, flagged, limit=UNLIMITED)
-            totals = store.count_by_field(field_name, scored, limit=UNLIMITED)
-            return {str(k): (int(hits.get(k, 0)), int(n)) for k, n in totals.items()}
-
-        return SyntheticCounts(name, threshold, fpr, pairs("source"), pairs(self.actor_field))
+        by_source: dict[str, tuple[int, int]] = {}
+        by_actor: dict[str, tuple[int, int]] = {}
+        actor_fpr: dict[str, float] = {}
+        for source, (threshold, fpr) in calibration.items():
+            scored = wf(window, source=source, detector=name)
+            flagged = wf(window, source=source, detector=name,
+                         min_score=math.nextafter(threshold, math.inf))
+            total = store.count_posts(scored)
+            if total == 0:
+                continue
+            by_source[source] = (store.count_posts(flagged), total)
+            hits = store.count_by_field(self.actor_field, flagged, limit=UNLIMITED)
+            for actor, n in store.count_by_field(self.actor_field, scored, limit=UNLIMITED).items():
+                key = str(actor)
+                before = by_actor.get(key, (0, 0))
+                by_actor[key] = (before[0] + int(hits.get(actor, 0)), before[1] + int(n))
+                # an actor seen on several sources is tested against the highest rate
+                actor_fpr[key] = max(actor_fpr.get(key, 0.0), fpr)
+        return SyntheticCounts(name, calibration, by_source, by_actor, actor_fpr)
 
     def evidence_posts(self, window: StageWindow) -> dict[str, list[dict[str, Any]]]:
         """Newest posts at each misuse step (rare steps whole, up to a cap), as references."""

@@ -25,13 +25,30 @@ GAP_CAVEAT_SHARE = 0.10
 
 @dataclass(slots=True)
 class SyntheticCounts:
-    """One detector's flags in one window: (flagged, scored) per source and per actor."""
+    """One detector's flags in one window: (flagged, scored) per source and per actor.
+
+    ``calibration`` maps each source to the (threshold, false-positive rate) its posts were
+    flagged at (detectors may calibrate per source); ``actor_fpr`` gives an actor's rate when
+    it differs from ``fpr``, the scored-weighted mean over sources.
+    """
 
     detector: str
-    threshold: float
-    fpr: float
+    calibration: dict[str, tuple[float, float]]
     by_source: dict[str, tuple[int, int]] = field(default_factory=dict)
     by_actor: dict[str, tuple[int, int]] = field(default_factory=dict)
+    actor_fpr: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def fpr(self) -> float:
+        weights = [(self.by_source.get(s, (0, 0))[1], f) for s, (_, f) in self.calibration.items()]
+        total = sum(n for n, _ in weights)
+        if total == 0:
+            return max((f for _, f in weights), default=0.01)
+        return sum(n * f for n, f in weights) / total
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        return {source: t for source, (t, _) in sorted(self.calibration.items())}
 
 
 @dataclass(slots=True)
@@ -198,25 +215,31 @@ def _synthetic(counts: SyntheticCounts, policy: IndicatorPolicy) -> dict[str, An
     Actor tests are many, so their significance level is Bonferroni-divided by the number of
     actors tested (those with at least ``actor_min_posts`` scored posts).
     """
+    fpr = counts.fpr
     sources = {}
     for source, (flagged, scored) in sorted(counts.by_source.items()):
-        sources[source] = _prevalence(flagged, scored, counts.fpr, policy.significance, policy)
+        threshold, source_fpr = counts.calibration.get(source, (None, fpr))
+        sources[source] = {
+            "threshold": threshold, "fpr": source_fpr,
+            **_prevalence(flagged, scored, source_fpr, policy.significance, policy),
+        }
     tested = {
         actor: pair for actor, pair in counts.by_actor.items() if pair[1] >= policy.actor_min_posts
     }
     actor_level = policy.significance / max(1, len(tested))
     actors = [
-        {"actor": actor, **_prevalence(flagged, scored, counts.fpr, actor_level, policy)}
+        {"actor": actor, **_prevalence(flagged, scored, counts.actor_fpr.get(actor, fpr),
+                                       actor_level, policy)}
         for actor, (flagged, scored) in tested.items()
     ]
     actors.sort(key=lambda a: (a["p_value"], -a["flagged"], a["actor"]))
     total_flagged = sum(f for f, _ in counts.by_source.values())
     total_scored = sum(n for _, n in counts.by_source.values())
-    overall = _prevalence(total_flagged, total_scored, counts.fpr, policy.significance, policy)
+    overall = _prevalence(total_flagged, total_scored, fpr, policy.significance, policy)
     return {
         "detector": counts.detector,
-        "threshold": counts.threshold,
-        "fpr": counts.fpr,
+        "thresholds": counts.thresholds,
+        "fpr": round(fpr, 6),
         "overall": overall,
         "sources": sources,
         "actors_tested": len(tested),

@@ -154,12 +154,13 @@ def to_markdown(summary: Mapping[str, Any]) -> str:
 def _md_synthetic(summary: Mapping[str, Any]) -> list[str]:
     out: list[str] = []
     for result in summary.get("synthetic", []):
-        out += [f"## Synthetic text ({md_text(result['detector'])} detector, threshold "
-                f"{_fmt(result['threshold'])}, false-positive rate {_fmt(result['fpr'])})", "",
-                "| Source | Flagged | Scored | Rate | 95% CI | p (vs FPR) |",
-                "|---|---:|---:|---:|---|---:|"]
+        out += [f"## Synthetic text ({md_text(result['detector'])} detector, false-positive "
+                f"rate {_fmt(result['fpr'])})", "",
+                "| Source | Threshold | Flagged | Scored | Rate | 95% CI | p (vs FPR) |",
+                "|---|---:|---:|---:|---:|---|---:|"]
         for source, r in result["sources"].items():
-            out.append(f"| {md_text(source)} | {r['flagged']} | {r['scored']} | {_fmt(r['rate'])} "
+            out.append(f"| {md_text(source)} | {_fmt(r['threshold'])} | {r['flagged']} "
+                       f"| {r['scored']} | {_fmt(r['rate'])} "
                        f"| {_fmt(r['ci'][0])}-{_fmt(r['ci'][1])} | {r['p_value']:.3g} |")
         sig = [a for a in result["actors"] if a["significant"]]
         out.append("")
@@ -248,10 +249,10 @@ def to_html(summary: Mapping[str, Any]) -> str:
         parts.append("</ul>")
     for result in summary.get("synthetic", []):
         parts.append(f"<h2>Synthetic text ({e(result['detector'])} detector)</h2><table><tr>"
-                     "<th>Source</th><th>Flagged</th><th>Scored</th><th>Rate</th><th>95% CI</th>"
-                     "<th>p (vs FPR)</th></tr>")
+                     "<th>Source</th><th>Threshold</th><th>Flagged</th><th>Scored</th>"
+                     "<th>Rate</th><th>95% CI</th><th>p (vs FPR)</th></tr>")
         for source, r in result["sources"].items():
-            cells = [source, r["flagged"], r["scored"], _fmt(r["rate"]),
+            cells = [source, _fmt(r["threshold"]), r["flagged"], r["scored"], _fmt(r["rate"]),
                      f"{_fmt(r['ci'][0])}-{_fmt(r['ci'][1])}", f"{r['p_value']:.3g}"]
             parts.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>")
         parts.append("</table>")

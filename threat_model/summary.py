@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -286,9 +287,18 @@ def _synthetic_findings(indicators, filters) -> list[Finding]:
                      "significantly more often than the false-positive rate explains.")
             level = "warning"
         out.append(Finding(f"synthetic_text:{detector}", text, level, numbers, [],
-                           {**filters, "detector": detector, "min_score": result["threshold"]},
+                           _synthetic_filter(filters, detector, result["thresholds"]),
                            {"significance": "p < 0.01 (actors: Bonferroni-corrected)"}))
     return out
+
+
+def _synthetic_filter(filters, detector: str, thresholds: Mapping[str, float]) -> dict:
+    """Posts the detector flagged: score strictly above the threshold (one shared threshold),
+    or every scored post when sources were calibrated separately (see numbers)."""
+    distinct = set(thresholds.values())
+    if len(distinct) == 1:
+        return {**filters, "detector": detector, "min_score": math.nextafter(distinct.pop(), 2)}
+    return {**filters, "detector": detector}
 
 
 # ---------------------------------------------------------------- evidence, trend, caveats

@@ -101,7 +101,7 @@ def test_rates_per_active_source_week():
 
 def test_synthetic_prevalence_per_source_and_actor():
     synthetic = SyntheticCounts(
-        "tfidf", 0.9, 0.01,
+        "tfidf", {"board": (0.9, 0.01), "forum": (0.8, 0.01)},
         by_source={"board": (44, 1004), "forum": (10, 1000)},
         by_actor={"bot1": (40, 40), "user1": (1, 90), "rare": (2, 2)},
     )
@@ -115,6 +115,8 @@ def test_synthetic_prevalence_per_source_and_actor():
     assert result["actor_significance"] == pytest.approx(0.005)  # Bonferroni over 2
     assert [a["actor"] for a in result["actors"]] == ["bot1", "user1"]
     assert result["actors_significant"] == 1
+    assert result["thresholds"] == {"board": 0.9, "forum": 0.8}
+    assert result["sources"]["forum"]["threshold"] == 0.8
     low, high = result["sources"]["board"]["ci"]
     assert low < 44 / 1004 < high
 

@@ -137,15 +137,17 @@ def test_thread_count_says_at_least_when_only_a_sample_was_read():
 
 
 def test_synthetic_finding():
-    hot = SyntheticCounts("tfidf", 0.9, 0.01, {"board": (44, 1004), "forum": (9, 1000)},
-                          {"bot1": (40, 40)})
-    text = finding(summarise({"none": 2004}, synthetic=[hot]), "synthetic_text:tfidf")["text"]
+    hot = SyntheticCounts("tfidf", {"board": (0.9, 0.01), "forum": (0.9, 0.01)},
+                          {"board": (44, 1004), "forum": (9, 1000)}, {"bot1": (40, 40)})
+    result = finding(summarise({"none": 2004}, synthetic=[hot]), "synthetic_text:tfidf")
+    assert result["filters"]["min_score"] > 0.9 and result["filters"]["min_score"] < 0.9 + 1e-12
+    text = result["text"]
     assert text.startswith("Machine-written text above the tfidf detector's 1.0% "
                            "false-positive rate on: board 4.4%")
     assert "forum" not in text
     assert text.endswith("1 actor post machine-written text significantly more often than the "
                          "false-positive rate explains.")
-    calm = SyntheticCounts("tfidf", 0.9, 0.01, {"forum": (9, 1000)}, {})
+    calm = SyntheticCounts("tfidf", {"forum": (0.9, 0.01)}, {"forum": (9, 1000)}, {})
     assert finding(summarise({"none": 1000}, synthetic=[calm]), "synthetic_text:tfidf")[
         "text"] == ("No source shows machine-written text above the tfidf detector's 1.0% "
                     "false-positive rate (1000 posts scored).")
