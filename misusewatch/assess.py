@@ -448,10 +448,20 @@ def load_summary(
         raise KeyError(scope)
     if not fresh:
         stored = store.get_assessment(f"summary:{scope}")
-        if stored is not None and stored.data.get("family") == config.timeline.family:
+        if stored is not None and _same_timeline(stored.data, config.timeline):
             return stored.data
     result = compute(store, config, scopes=[scope])
     return next(a.data for a in result.assessments if a.id == f"summary:{scope}")
+
+
+def _same_timeline(summary: Mapping[str, Any], timeline: Timeline) -> bool:
+    """A stored summary still answers the question if the stages it was cut into are the
+    configured ones (a changed [stages] table makes it stale)."""
+    windows = [w.to_dict() for w in timeline.windows()]
+    stored = [(r["stage"], r["since"], r["until"]) for r in summary.get("trend", [])]
+    return summary.get("family") == timeline.family and stored == [
+        (w["name"], w["since"], w["until"]) for w in windows
+    ]
 
 
 def render_summary(summary: Mapping[str, Any], fmt: str, *, tlp: str = "amber") -> str:

@@ -231,9 +231,12 @@ def _trend_finding(scope, indicators, stage_rows, filters) -> Finding | None:
         return _trend_across(stage_rows, filters)
     change = indicators.get("change")
     window = indicators["stage"]
-    if not change or not change.get("misuse"):
+    if not change:
         return Finding("trend", f"{window['name']} is the first window: no earlier stage to "
                        "compare with.", "info", {}, [], filters, {})
+    if not change.get("misuse"):
+        return Finding("trend", f"No trend: {change['previous_stage']} or {window['name']} has "
+                       "no tagged posts to compare.", "info", {}, [], filters, {})
     rr = change["misuse"]
     rate_now = indicators["rates"]["per_1000_posts"]["misuse"]
     words = {"down": "declining", "up": "rising", "flat": "not significantly changed"}

@@ -257,3 +257,16 @@ def test_cli_custom_family(workdir, tmp_path, seeded):
     assert data["family"] == "Demo"
     assert data["stage"]["since"] == "2019-10-01T00:00:00Z"
     assert datetime(2019, 10, 1, tzinfo=UTC) == parse_time(data["stage"]["since"])
+
+
+def test_a_changed_timeline_makes_the_stored_summary_stale(seeded, assessed):
+    from threat_model.stages import Stage, Timeline
+
+    store = open_store(seeded[0])
+    moved = Timeline("GPT-2", tuple(
+        Stage(s.name, s.released.replace(day=1), s.description)
+        for s in default_timeline().stages))
+    summary = load_summary(store, AssessConfig(moved), "355M")
+    assert summary["stage"]["since"] == "2019-05-01T00:00:00Z"  # computed, not the stored one
+    assert store.get_assessment("summary:355M").data["stage"]["since"] == "2019-05-03T00:00:00Z"
+    store.close()

@@ -157,3 +157,10 @@ def test_caveats():
     summary = summarise({"none": 10})
     assert any("No detector scores" in c for c in summary["caveats"])
     assert summary["definitions"]["ladder"]["plan"].startswith("States an explicit")
+
+
+def test_no_tagged_posts_means_no_trend():
+    summary = summarise({}, previous={"none": 10, "discussion": 2})
+    assert finding(summary, "trend")["text"] == (
+        "No trend: 124M or 355M has no tagged posts to compare.")
+    assert any("No posts were collected" in c for c in summary["caveats"])
