@@ -21,7 +21,13 @@ from misusewatch.records import Assessment, Post, format_time, utcnow
 from misusewatch.store import COUNT_FIELDS, PostFilter, Store
 from threat_model import ladder
 from threat_model.gaps import Gap, GapPolicy, SourceWeeks, find_gaps, source_spans
-from threat_model.indicators import IndicatorPolicy, SyntheticCounts, WindowCounts, stage_indicators
+from threat_model.indicators import (
+    IndicatorPolicy,
+    SyntheticCounts,
+    WindowCounts,
+    combine_counts,
+    stage_indicators,
+)
 from threat_model.render import render
 from threat_model.stages import StageWindow, Timeline, timeline_from_config
 from threat_model.stix import TLP, to_stix_json
@@ -116,6 +122,7 @@ class StoreAggregates:
         # Count by actor id when the backend can; by author handle otherwise (4chan's
         # "Anonymous" would then merge many posters, so prefer the id).
         self.actor_field = "actor" if "actor" in COUNT_FIELDS else "author"
+        self.misuse_actors: dict[str, set[Any]] = {}
 
     # -- collection volume and gaps
 
@@ -208,6 +215,7 @@ class StoreAggregates:
         return PostFilter(since=window.since, until=window.until, **extra)
 
     def window_counts(self, window: StageWindow) -> WindowCounts:
+        """One stage window's counts; actor-level detector tests are left to the whole span."""
         store, wf = self.store, self.window_filter
         steps = {str(k): n for k, n in store.count_by_field("ladder", wf(window)).items()}
         post_tiers: dict[Any, int] = {}
@@ -220,11 +228,7 @@ class StoreAggregates:
             misuse_actors |= set(
                 store.count_by_field(self.actor_field, wf(window, ladder=step), limit=UNLIMITED)
             )
-        actor_tiers: dict[int, int] = {}
-        for key in misuse_actors:
-            actor = self.actor(key)
-            if actor and actor["tier"]:
-                actor_tiers[actor["tier"]] = actor_tiers.get(actor["tier"], 0) + 1
+        self.misuse_actors[window.name] = misuse_actors
         return WindowCounts(
             window=window,
             posts=store.count_posts(wf(window)),
@@ -232,36 +236,86 @@ class StoreAggregates:
             categories=store.count_by_field("category", wf(window), limit=UNLIMITED),
             lm_related=store.count_posts(wf(window, lm_related=True)),
             post_tiers=post_tiers,
-            actor_tiers=actor_tiers,
-            actors_active=len(store.count_by_field(self.actor_field, wf(window), limit=UNLIMITED)),
+            actor_tiers=self._tiers_of(misuse_actors),
             by_source=store.count_by_field("source", wf(window), limit=UNLIMITED),
-            synthetic=[self._synthetic(window, name, calibration)
+            synthetic=[self._synthetic_sources(window, name, calibration)
                        for name, calibration in self.detectors.items()],
         )
 
-    def _synthetic(self, window: StageWindow, name: str,
-                   calibration: dict[str, tuple[float, float]]) -> SyntheticCounts:
-        """Flagged = score strictly above the source's threshold, as the detector labels it."""
-        store, wf = self.store, self.window_filter
-        by_source: dict[str, tuple[int, int]] = {}
-        by_actor: dict[str, tuple[int, int]] = {}
-        actor_fpr: dict[str, float] = {}
+    def span_counts(self, window: StageWindow, parts: Sequence[WindowCounts]) -> WindowCounts:
+        """The whole timeline: the stage windows partition it, so their counts add up; only
+        distinct actors (a union) and the per-actor detector tests need the store again."""
+        actors = set().union(*(self.misuse_actors.get(p.window.name, set()) for p in parts))
+        combined = combine_counts(window, parts, self._tiers_of(actors))
+        combined.synthetic = [
+            replace(synthetic, **self._synthetic_actors(window, synthetic.detector,
+                                                        synthetic.calibration))
+            for synthetic in combined.synthetic
+        ]
+        return combined
+
+    def _tiers_of(self, actor_keys: set[Any]) -> dict[int, int]:
+        tiers: dict[int, int] = {}
+        for key in actor_keys:
+            actor = self.actor(key)
+            if actor and actor["tier"]:
+                tiers[actor["tier"]] = tiers.get(actor["tier"], 0) + 1
+        return tiers
+
+    def _flag_filters(self, window, name, calibration):
+        """(source, fpr, scored filter, flagged filter): flagged = score strictly above the
+        source's threshold, the detector's own "machine" label."""
         for source, (threshold, fpr) in calibration.items():
-            scored = wf(window, source=source, detector=name)
-            flagged = wf(window, source=source, detector=name,
-                         min_score=math.nextafter(threshold, math.inf))
-            total = store.count_posts(scored)
-            if total == 0:
-                continue
-            by_source[source] = (store.count_posts(flagged), total)
-            hits = store.count_by_field(self.actor_field, flagged, limit=UNLIMITED)
-            for actor, n in store.count_by_field(self.actor_field, scored, limit=UNLIMITED).items():
-                key = str(actor)
-                before = by_actor.get(key, (0, 0))
-                by_actor[key] = (before[0] + int(hits.get(actor, 0)), before[1] + int(n))
+            yield (source, fpr,
+                   self.window_filter(window, source=source, detector=name),
+                   self.window_filter(window, source=source, detector=name,
+                                      min_score=math.nextafter(threshold, math.inf)))
+
+    def _synthetic_sources(self, window: StageWindow, name: str,
+                           calibration: dict[str, tuple[float, float]]) -> SyntheticCounts:
+        """Scored posts per source in one aggregate; flagged posts in one per distinct
+        threshold (usually one), keeping each source's own threshold."""
+        scored = self.store.count_by_field(
+            "source", self.window_filter(window, detector=name), limit=UNLIMITED
+        )
+        by_threshold: dict[float, set[str]] = {}
+        for source, (threshold, _) in calibration.items():
+            by_threshold.setdefault(threshold, set()).add(source)
+        flagged: dict[str, int] = {}
+        for threshold, sources in by_threshold.items():
+            counts = self.store.count_by_field("source", self.window_filter(
+                window, detector=name, min_score=math.nextafter(threshold, math.inf)
+            ), limit=UNLIMITED)
+            flagged.update({s: int(n) for s, n in counts.items() if s in sources})
+        by_source = {
+            source: (flagged.get(source, 0), int(n))
+            for source, n in scored.items() if source in calibration and n
+        }
+        return SyntheticCounts(name, calibration, by_source)
+
+    def _synthetic_actors(self, window: StageWindow, name: str,
+                          calibration: dict[str, tuple[float, float]]) -> dict[str, Any]:
+        """Per-actor (flagged, scored) over the window: a pattern across an account's whole
+        history is the strong evidence, so this runs once, on the full span.
+
+        Scored posts per actor are one aggregate; flagged posts (a few percent at a calibrated
+        threshold) are streamed, since each source may have its own threshold.
+        """
+        totals = self.store.count_by_field(
+            self.actor_field, self.window_filter(window, detector=name), limit=UNLIMITED
+        )
+        hits: dict[str, int] = {}
+        actor_fpr: dict[str, float] = {}
+        for _, fpr, _, flagged in self._flag_filters(window, name, calibration):
+            for post in self.store.iter_posts(flagged, batch_size=5000):
+                key = post.author if self.actor_field == "author" else post.actor_id
+                if key is None:
+                    continue
+                hits[key] = hits.get(key, 0) + 1
                 # an actor seen on several sources is tested against the highest rate
                 actor_fpr[key] = max(actor_fpr.get(key, 0.0), fpr)
-        return SyntheticCounts(name, calibration, by_source, by_actor, actor_fpr)
+        by_actor = {str(a): (hits.get(str(a), 0), int(n)) for a, n in totals.items()}
+        return {"by_actor": by_actor, "actor_fpr": actor_fpr}
 
     def evidence_posts(self, window: StageWindow) -> dict[str, list[dict[str, Any]]]:
         """Newest posts at each misuse step (rare steps whole, up to a cap), as references."""
@@ -381,7 +435,7 @@ def compute(
                                   stage=window.name))
     if ALL in wanted:
         window = _all_window(config.timeline)
-        row = stage_indicators(aggregates.window_counts(window), None, aggregates.spans,
+        row = stage_indicators(aggregates.span_counts(window, counts), None, aggregates.spans,
                                aggregates.gaps, config.indicators)
         out.append(Assessment(f"summary:{ALL}", "summary",
                               _summary(aggregates, config, window, row, rows, generated),

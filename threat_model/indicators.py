@@ -67,7 +67,6 @@ class WindowCounts:
     lm_related: int = 0
     post_tiers: Mapping[Any, int] = field(default_factory=dict)
     actor_tiers: Mapping[Any, int] = field(default_factory=dict)
-    actors_active: int = 0
     by_source: Mapping[str, int] = field(default_factory=dict)
     synthetic: Sequence[SyntheticCounts] = ()
 
@@ -79,6 +78,39 @@ class WindowCounts:
     def misuse(self) -> int:
         steps = ladder.complete_counts(self.ladder)
         return sum(steps[s] for s in ladder.MISUSE_STEPS)
+
+
+def combine_counts(
+    window: StageWindow, parts: Sequence[WindowCounts], actor_tiers: Mapping[Any, int]
+) -> WindowCounts:
+    """Counts over windows that partition ``window``, added up. Distinct actors do not add,
+    so their tiers come in already counted over the union."""
+
+    def add(maps: list[Mapping[Any, int]]) -> dict[Any, int]:
+        total: dict[Any, int] = {}
+        for counts in maps:
+            for key, n in counts.items():
+                total[key] = total.get(key, 0) + int(n)
+        return total
+
+    synthetic: dict[str, SyntheticCounts] = {}
+    for part in parts:
+        for s in part.synthetic:
+            merged = synthetic.setdefault(s.detector, SyntheticCounts(s.detector, s.calibration))
+            for source, (flagged, scored) in s.by_source.items():
+                before = merged.by_source.get(source, (0, 0))
+                merged.by_source[source] = (before[0] + flagged, before[1] + scored)
+    return WindowCounts(
+        window=window,
+        posts=sum(p.posts for p in parts),
+        ladder=add([p.ladder for p in parts]),
+        categories=add([p.categories for p in parts]),
+        lm_related=sum(p.lm_related for p in parts),
+        post_tiers=add([p.post_tiers for p in parts]),
+        actor_tiers=dict(actor_tiers),
+        by_source=add([p.by_source for p in parts]),
+        synthetic=list(synthetic.values()),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +172,6 @@ def stage_indicators(
             "gap_source_weeks": gap_weeks,
             "gap_share": round(gap_share, 4),
             "gap_caveat": gap_share > GAP_CAVEAT_SHARE,
-            "actors_active": counts.actors_active,
         },
         "counts": {
             "misuse": counts.misuse,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from functools import lru_cache
+from statistics import NormalDist
 from typing import Any, Literal
 
 from scipy import stats as sps
@@ -102,7 +104,7 @@ def _wald_bounds(k1: int, e1: float, k2: int, e2: float, alpha: float) -> tuple[
     if k1 == 0 or k2 == 0:
         k1, k2 = k1 + 0.5, k2 + 0.5  # type: ignore[assignment]
     log_rr = math.log((k2 / e2) / (k1 / e1))
-    half = sps.norm.ppf(1 - alpha / 2) * math.sqrt(1 / k1 + 1 / k2)
+    half = z_score(1 - alpha) * math.sqrt(1 / k1 + 1 / k2)
     return math.exp(log_rr - half), math.exp(log_rr + half)
 
 
@@ -111,6 +113,12 @@ def _conditional_p_value(k1: int, e1: float, k2: int, e2: float) -> float:
     if n == 0:
         return 1.0
     return float(sps.binomtest(k2, n, e2 / (e1 + e2)).pvalue)
+
+
+@lru_cache(maxsize=16)
+def z_score(confidence: float) -> float:
+    """The two-sided normal quantile for a confidence level (1.959964 for 0.95)."""
+    return NormalDist().inv_cdf(1 - (1 - confidence) / 2)
 
 
 def clopper_pearson(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
@@ -126,7 +134,7 @@ def wilson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a proportion (prevalence shares in the summary)."""
     if n <= 0:
         return 0.0, 1.0
-    z = float(sps.norm.ppf(1 - (1 - confidence) / 2))
+    z = z_score(confidence)
     p = k / n
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom

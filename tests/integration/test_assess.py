@@ -124,7 +124,12 @@ def test_synthetic_prevalence_flags_the_board_and_the_bot(assessed):
     assert result["detector"] == "tfidf" and result["fpr"] == threat_seed.TFIDF_FPR
     assert result["sources"]["board"]["significant"] is True
     assert result["sources"]["forum"]["flagged"] == 0
-    assert [a["actor"] for a in result["actors"] if a["significant"]] == ["bot1"]
+    assert result["actors_tested"] == 0  # actors are tested over their whole history:
+    whole = assessed["summary:all"].data["synthetic"][0]
+    assert [a["actor"] for a in whole["actors"] if a["significant"]] == ["bot1"]
+    assert whole["sources"]["board"]["scored"] == sum(
+        assessed[f"indicators:{s}"].data["synthetic"][0]["sources"]["board"]["scored"]
+        for s in ("pre-release", "124M", "355M", "774M", "1.5B"))
     before = assessed["indicators:774M"].data["synthetic"][0]
     assert not any(r["significant"] for r in before["sources"].values())
 

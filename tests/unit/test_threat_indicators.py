@@ -126,3 +126,22 @@ def test_window_bounds_are_serialised():
     assert stage == {"name": "1.5B", "since": "2019-11-05T00:00:00Z", "until": None,
                      "description": WINDOWS["1.5B"].description, "index": 4}
     assert datetime(2019, 11, 5, tzinfo=UTC) == WINDOWS["1.5B"].since
+
+
+def test_windows_that_partition_a_span_add_up():
+    from threat_model.indicators import combine_counts
+    from threat_model.stages import StageWindow
+
+    a = WindowCounts(WINDOWS["124M"], 10, {"none": 8, "plan": 2}, {"spam": 2}, 3, {1: 2},
+                     {1: 1}, {"s": 10}, [SyntheticCounts("d", {"s": (0.9, 0.01)}, {"s": (1, 10)})])
+    b = WindowCounts(WINDOWS["355M"], 5, {"none": 4, "discussion": 1}, {"spam": 1}, 1, {2: 1},
+                     {2: 1}, {"s": 4, "t": 1},
+                     [SyntheticCounts("d", {"s": (0.9, 0.01)}, {"s": (2, 5)})])
+    span = StageWindow("all", None, None)
+    total = combine_counts(span, [a, b], {1: 1, 2: 1})
+    assert (total.posts, total.lm_related, total.tagged, total.misuse) == (15, 4, 15, 3)
+    assert total.ladder == {"none": 12, "plan": 2, "discussion": 1}
+    assert total.categories == {"spam": 3}
+    assert total.by_source == {"s": 14, "t": 1}
+    assert total.post_tiers == {1: 2, 2: 1}
+    assert total.synthetic[0].by_source == {"s": (3, 15)}
