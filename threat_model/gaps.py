@@ -1,5 +1,4 @@
-"""Collection gaps: source-weeks that collected nothing or far below their norm, so an outage
-is never read as "misuse dropped"."""
+"""Collection gaps: source-weeks far below their norm, so an outage never reads as "misuse fell"."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Render a summary as Markdown, a self-contained HTML page or JSON. Post content is hostile:
-every piece of it is escaped, and only http(s) links are ever made clickable."""
+"""Render a summary as Markdown, a self-contained HTML page or JSON, with post content escaped.
+
+Post content is hostile: every piece of it is escaped, and only http(s) links are made.
+"""
 
 from __future__ import annotations
 
