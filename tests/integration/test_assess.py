@@ -275,3 +275,21 @@ def test_a_changed_timeline_makes_the_stored_summary_stale(seeded, assessed):
     assert summary["stage"]["since"] == "2019-05-01T00:00:00Z"  # computed, not the stored one
     assert store.get_assessment("summary:355M").data["stage"]["since"] == "2019-05-03T00:00:00Z"
     store.close()
+
+
+def test_indicators_on_every_store_backend(store):
+    """The same seeded community gives the same indicators on SQLite and Elasticsearch."""
+    written = threat_seed.seed(store)
+    result = compute(store, AssessConfig(default_timeline(), detectors=["tfidf"]))
+    data = {a.id: a.data for a in result.assessments}
+    for stage, truth in expected_counts(written).items():
+        indicators = data[f"indicators:{stage}"]
+        assert indicators["coverage"]["posts"] == truth["posts"], stage
+        assert indicators["counts"]["ladder"] == {
+            s: truth["ladder"][s] for s in indicators["counts"]["ladder"]}, stage
+    headline = "\n".join(data["summary:355M"]["headline"])
+    assert "Misuse discussion declining by the 355M release" in headline
+    assert [(g["source"], g["week"]) for g in data["indicators:774M"]["coverage"]["gaps"]] == [
+        ("board", "2019-08-26"), ("board", "2019-09-02"), ("board", "2019-09-09")]
+    synthetic = data["summary:all"]["synthetic"][0]
+    assert [a["actor"] for a in synthetic["actors"] if a["significant"]] == ["bot1"]
