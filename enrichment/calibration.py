@@ -1,4 +1,4 @@
-"""Scores to decisions: Platt calibration, thresholds at fixed FPRs, abstention, actor-level tests."""
+"""Scores to decisions: Platt calibration, thresholds at fixed FPRs, abstention, actor tests."""
 
 from __future__ import annotations
 

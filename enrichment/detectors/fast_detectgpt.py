@@ -1,4 +1,4 @@
-"""Zero-shot: Fast-DetectGPT's analytic sampling discrepancy, one forward pass (Bao et al., 2024)."""
+"""Zero-shot: Fast-DetectGPT's analytic sampling discrepancy in one forward pass (Bao et al.)."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+|[^\w\s]", re.UNICODE)
@@ -65,7 +66,11 @@ class FrequencyLexicon:
 
 def _ngrams(tokens: list[str], low: int, high: int) -> list[str]:
     out = tokens[:] if low <= 1 else []
-    for n in range(max(low, 2), high + 1):
+    if low <= 2 <= high:
+        out.extend(map(" ".join, zip(tokens, tokens[1:])))
+    if low <= 3 <= high:
+        out.extend(map(" ".join, zip(tokens, tokens[1:], tokens[2:])))
+    for n in range(max(low, 4), high + 1):
         out.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
     return out
 
@@ -95,9 +100,11 @@ def make_analyzer(
         if lexicon is None:
             raise ValueError("a 'band' feature block needs a frequency lexicon")
         raw = _WORD.findall
+        # Forum text repeats its vocabulary; caching the band per token halves the cost.
+        band = lru_cache(maxsize=1 << 18)(lexicon.band)
 
         def band_analyzer(text: str) -> list[str]:
-            return _ngrams([lexicon.band(t) for t in raw(text)], low, high)
+            return _ngrams(list(map(band, raw(text))), low, high)
 
         return band_analyzer
     if kind == "char":

@@ -1,4 +1,4 @@
-"""Zero-shot: GLTR's per-token rank buckets (top-10/100/1000/rest) as features, plus token evidence."""
+"""Zero-shot: GLTR's per-token rank buckets (top-10/100/1000/rest), plus token evidence."""
 
 from __future__ import annotations
 

@@ -66,7 +66,10 @@ class CausalLMScorer:
         self.max_tokens = min(
             max_tokens, getattr(self.model.config, "n_positions", max_tokens) or max_tokens
         )
-        self.batch_tokens = batch_tokens
+        # The [batch, tokens, vocab] logits dominate memory: on CPU keep them to ~0.5 GB.
+        self.batch_tokens = (
+            batch_tokens if self.device.startswith("cuda") else min(batch_tokens, 2048)
+        )
         self.max_batch = max_batch
 
     def encode(self, text: str) -> list[list[int]]:

@@ -10,10 +10,10 @@ from those: no scikit-learn objects at run time, and far less per-call overhead.
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -36,20 +36,30 @@ class FeatureBlock:
     coef: np.ndarray
     analyzer: Any = None
 
-    def decision(self, text: str) -> float:
-        """This block's share of the logit: coef . l2norm(sublinear_tf * idf)."""
-        counts = Counter(self.analyzer(text))
-        vocabulary, idf, coef = self.vocabulary, self.idf, self.coef
-        norm = 0.0
-        dot = 0.0
-        for feature, count in counts.items():
-            index = vocabulary.get(feature)
-            if index is None:
-                continue
-            weight = (1.0 + math.log(count)) * idf[index]
-            norm += weight * weight
-            dot += weight * coef[index]
-        return dot / math.sqrt(norm) if norm else 0.0
+    def decisions(self, texts: Sequence[str]) -> np.ndarray:
+        """This block's share of the logit per text: coef . l2norm(sublinear_tf * idf).
+
+        All texts' features go through one C-level ``map`` over the vocabulary and two
+        ``bincount`` calls, so Python does no per-feature arithmetic.
+        """
+        keys: list[str] = []
+        counts: list[int] = []
+        sizes: list[int] = []
+        for text in texts:
+            counted = Counter(self.analyzer(text))
+            keys.extend(counted)
+            counts.extend(counted.values())
+            sizes.append(len(counted))
+        index = np.fromiter(
+            map(self.vocabulary.get, keys, repeat(-1)), dtype=np.int64, count=len(keys)
+        )
+        doc = np.repeat(np.arange(len(texts)), sizes)
+        known = index >= 0
+        index, doc = index[known], doc[known]
+        weight = (1.0 + np.log(np.asarray(counts, dtype=np.float64)[known])) * self.idf[index]
+        norm = np.sqrt(np.bincount(doc, weight * weight, minlength=len(texts)))
+        dot = np.bincount(doc, weight * self.coef[index], minlength=len(texts))
+        return np.divide(dot, norm, out=np.zeros(len(texts)), where=norm > 0)
 
 
 @dataclass(slots=True)
@@ -62,16 +72,20 @@ class TfidfModel:
     calibration: PlattScaling = field(default_factory=PlattScaling)
     meta: dict[str, Any] = field(default_factory=dict)
 
-    def raw_score(self, text: str) -> float:
-        """The logit for one text; long texts are scored in sections and the logits averaged."""
-        parts = split_sections(text, self.section_words) if self.section_words else [text]
-        total = 0.0
-        for part in parts:
-            total += self.intercept + sum(block.decision(part) for block in self.blocks)
-        return total / len(parts)
-
     def raw_scores(self, texts: Sequence[str]) -> np.ndarray:
-        return np.fromiter((self.raw_score(t) for t in texts), dtype=np.float64, count=len(texts))
+        """Logits; with ``section_words`` long texts are scored in sections, logits averaged."""
+        if not texts:
+            return np.zeros(0)
+        owner = np.arange(len(texts))
+        parts = list(texts)
+        if self.section_words:
+            pieces = [split_sections(t, self.section_words) for t in texts]
+            owner = np.repeat(owner, [len(p) for p in pieces])
+            parts = [piece for p in pieces for piece in p]
+        logits = self.intercept + sum(block.decisions(parts) for block in self.blocks)
+        return np.bincount(owner, logits, minlength=len(texts)) / np.bincount(
+            owner, minlength=len(texts)
+        )
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         return self.calibration(self.raw_scores(texts))
@@ -133,9 +147,8 @@ class TfidfModel:
                 FeatureBlock(
                     config=block_config,
                     vocabulary={feature: j for j, feature in enumerate(vocabularies[i])},
-                    # Python floats: the scorer's inner loop indexes these per feature.
-                    idf=tensors[f"block{i}.idf"].astype(np.float64).tolist(),
-                    coef=tensors[f"block{i}.coef"].astype(np.float64).tolist(),
+                    idf=tensors[f"block{i}.idf"].astype(np.float64),
+                    coef=tensors[f"block{i}.coef"].astype(np.float64),
                     analyzer=make_analyzer(block_config, lexicon),
                 )
             )
