@@ -127,7 +127,7 @@ def main() -> None:
             flops = 2 * params * tokens * results["roberta"] / len(lm_posts)
             share = flops / peak if peak else float("nan")
             print(
-                f"roberta: {flops / 1e12:.1f} TFLOP/s on real tokens = {share:.1%} of {name} bf16 peak"
+                f"roberta: {flops / 1e12:.1f} TFLOP/s real-token = {share:.1%} of {name} bf16 peak"
             )
 
     print(
@@ -137,7 +137,7 @@ def main() -> None:
                 "metric": "posts_per_s",
                 "value": round(results["tfidf"], 1),
                 "unit": "posts/s",
-                "baseline": "transformers.pipeline('text-classification') one post at a time (same posts, same run)",
+                "baseline": "transformers.pipeline('text-classification') one post at a time",
                 "baseline_value": round(baseline, 1),
                 "ratio": round(results["tfidf"] / baseline, 2),
                 "machine": f"{platform.machine()} {device} {torch.get_num_threads()} threads",

@@ -157,7 +157,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
 
 @dataclass(slots=True, frozen=True)
 class Abstention:
-    """Why a text gets no machine/human label; ``None`` from ``abstention_reason`` means score it."""
+    """Why a text gets no machine/human label."""
 
     min_words: int = DEFAULT_MIN_WORDS
     min_stopword_ratio: float = 0.12

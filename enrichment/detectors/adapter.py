@@ -40,7 +40,7 @@ class DetectorEnricher:
 
 @enrichers.register("detector", defaults={"detector": "tfidf", "config": {}})
 def make_detector_enricher(detector: str, config: Mapping[str, Any]) -> DetectorEnricher:
-    """Runs one registered detector over posts (config: detector settings plus threshold/fpr/...)."""
+    """Runs one registered detector over posts (detector settings + decision keys)."""
     detector_config, decision_config = split_config(config)
     return DetectorEnricher(
         detectors.create(detector, detector_config), DecisionRule.from_config(decision_config)

@@ -34,7 +34,7 @@ detectors: Registry[Detector] = Registry("detector")
 
 
 def resolve_model_path(path_or_id: str | Path) -> str:
-    """A local directory if one exists (as given, then under the shipped ``models/``), else a hub id.
+    """A local directory if one exists (as given, then in ``models/``), else a hub id.
 
     Relative paths such as ``models/tfidf`` work from any working directory because the
     shipped copy is found beside the package.

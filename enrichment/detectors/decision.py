@@ -37,7 +37,7 @@ class DecisionRule:
         )
 
     def threshold_for(self, detector: Detector, source: str | None) -> tuple[float, str]:
-        """The threshold and where it came from (explicit > per-source file > model default > 0.5)."""
+        """The threshold and where it came from (see docs/detectors.md)."""
         if self.threshold is not None:
             return self.threshold, "configured"
         if self.thresholds is not None:
@@ -50,7 +50,7 @@ class DecisionRule:
     def decide(
         self, detector: Detector, texts: Sequence[str], sources: Sequence[str | None] | None = None
     ) -> list[dict[str, Any]]:
-        """One ``{score, label, threshold, fpr, reason}`` per text; abstaining texts are not scored."""
+        """One ``{score, label, threshold, fpr, reason}`` per text (abstentions unscored)."""
         sources = list(sources) if sources is not None else [None] * len(texts)
         reasons = [self.abstention.reason(t) for t in texts]
         scored = [i for i, r in enumerate(reasons) if r is None]
@@ -102,7 +102,7 @@ def configured_detectors(section: Mapping[str, Any]) -> dict[str, dict[str, Any]
 
 
 def build_detector(name: str, section: Mapping[str, Any]) -> tuple[Detector, DecisionRule]:
-    """The detector called ``name`` (or the ensemble of all configured ones) and its decision rule."""
+    """The detector called ``name`` (or the configured ensemble) and its decision rule."""
     configured = configured_detectors(section)
     if name == "ensemble":
         members = {n: split_config(c)[0] for n, c in configured.items() if n != "ensemble"}

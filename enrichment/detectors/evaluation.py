@@ -80,7 +80,7 @@ def evaluate_scores(
     probabilities: Sequence[float],
     threshold: float = 0.5,
 ) -> Report:
-    """Metrics for given P(machine) scores; accuracy uses ``threshold`` (0.5 = the calibrated guess)."""
+    """Metrics for given P(machine) scores; accuracy uses ``threshold``."""
     y = np.asarray(labels, dtype=int)
     p = np.asarray(probabilities, dtype=np.float64)
     predicted = (p > threshold).astype(int)

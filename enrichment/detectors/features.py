@@ -67,9 +67,9 @@ class FrequencyLexicon:
 def _ngrams(tokens: list[str], low: int, high: int) -> list[str]:
     out = tokens[:] if low <= 1 else []
     if low <= 2 <= high:
-        out.extend(map(" ".join, zip(tokens, tokens[1:])))
+        out.extend(map(" ".join, zip(tokens, tokens[1:], strict=False)))
     if low <= 3 <= high:
-        out.extend(map(" ".join, zip(tokens, tokens[1:], tokens[2:])))
+        out.extend(map(" ".join, zip(tokens, tokens[1:], tokens[2:], strict=False)))
     for n in range(max(low, 4), high + 1):
         out.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
     return out
@@ -91,7 +91,7 @@ def _char_ngrams(text: str, low: int, high: int) -> list[str]:
 def make_analyzer(
     block: Mapping[str, Any], lexicon: FrequencyLexicon | None
 ) -> Callable[[str], list[str]]:
-    """The analyzer for one feature block config: ``{"kind": word|band|char, "ngram": [lo, hi]}``."""
+    """The analyzer for one feature block (kind word|band|char, ngram)."""
     kind = block["kind"]
     low, high = block["ngram"]
     if kind == "word":

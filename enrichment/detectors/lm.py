@@ -1,4 +1,4 @@
-"""Per-token statistics under a causal LM (GPT-2), batched by length: the zero-shot detectors' input.
+"""Per-token statistics under a causal LM (GPT-2), batched by length: zero-shot input.
 
 One forward pass per batch gives, for every token after the first: its log-probability, its
 rank in the model's distribution, and the mean and variance of the log-probability under a
@@ -47,7 +47,7 @@ def load_causal_lm(path_or_id: str, device: str = "auto", dtype: str = "auto"):
 
 
 class CausalLMScorer:
-    """Computes TokenStats for texts with a scoring model and an optional separate sampling model."""
+    """Computes TokenStats for texts with a scoring model (and a sampling model)."""
 
     def __init__(
         self,

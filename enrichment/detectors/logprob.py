@@ -11,7 +11,7 @@ from enrichment.detectors.zeroshot import ZERO_SHOT_DEFAULTS, ZeroShotDetector
 class LogProbDetector(ZeroShotDetector):
     """Mean per-token log-probability (``reduce="total"`` for the sum); sampled text scores high."""
 
-    # Uncalibrated guess: GPT-2 small gives human web text about -3.5 nats/token, its own samples ~-2.5.
+    # Uncalibrated guess: GPT-2 small gives human web text ~-3.5 nats/token, samples ~-2.5.
     default_calibration = PlattScaling(3.0, 9.0, fitted=False)
 
     def __init__(self, name: str, reduce: str = "mean", **config):
@@ -28,5 +28,5 @@ class LogProbDetector(ZeroShotDetector):
 
 @detectors.register("logprob", defaults={**ZERO_SHOT_DEFAULTS, "reduce": "mean"})
 def make_logprob(**config) -> LogProbDetector:
-    """Total/mean log-probability under a GPT-2 LM, thresholded (the report's zero-shot baseline)."""
+    """Total/mean log-probability under a GPT-2 LM, thresholded (report baseline)."""
     return LogProbDetector("logprob", **config)

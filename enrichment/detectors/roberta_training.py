@@ -1,4 +1,4 @@
-"""Fine-tuning the RoBERTa detector: from a pretrained base or from a config, the report's recipe."""
+"""Fine-tuning the RoBERTa detector: from a base or a config."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Calibration: thresholds hit their FPR, abstention, Platt scaling, the actor-level binomial test."""
+"""Calibration: thresholds hit their FPR, abstention, Platt scaling, actor test."""
 
 from __future__ import annotations
 
@@ -65,16 +65,17 @@ def test_platt_scaling_fits_and_round_trips(tmp_path):
         ("too short to judge", "too short"),
         (
             "Der Ausschuss hat am Dienstag über den Haushalt für das nächste Jahr beraten und "
-            "beschlossen, dass die Mittel für die Forschung erhöht werden sollen, weil sie wichtig sind.",
+            "beschlossen, dass die Mittel für die Forschung erhöht werden sollen.",
             "not English",
         ),
         (
-            "Комитет обсудил бюджет на следующий год и решил увеличить расходы на науку и образование "
+            "Комитет обсудил бюджет на следующий год и решил увеличить расходы "
             "в регионах страны, а также поддержать новые программы для молодых учёных.",
             "not English",
         ),
         (
-            "The committee met on Tuesday to discuss the budget for next year and decided that the money "
+            "The committee met on Tuesday to discuss the budget for next year and decided "
+            "that the money "
             "for research should go up, because it is what the people in the region asked for.",
             None,
         ),

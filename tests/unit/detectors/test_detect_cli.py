@@ -123,7 +123,8 @@ def test_bad_input_is_one_line_exit_2(files):
     assert result.exit_code == 2
     assert (
         result.output.strip()
-        == f"misusewatch: error: {bad}:2: not JSON: Expecting property name enclosed in double quotes"
+        == f"misusewatch: error: {bad}:2: not JSON: "
+        "Expecting property name enclosed in double quotes"
     )
     assert not (files["root"] / "never.jsonl").exists()
     missing = run(files, "detect", "--detector", "nope", "--input", files["human"])
