@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "misusewatch.commands.alerts",
     "misusewatch.commands.assess",
     "misusewatch.commands.schedule",
+    "misusewatch.commands.detect",
 )
 
 # Errors a user can cause: one line on stderr, exit 2, no traceback.
