@@ -217,12 +217,10 @@ def actor_evidence(flagged: int, posts: int, fpr: float) -> ActorEvidence:
         raise ValueError(f"need 0 <= flagged <= posts, got {flagged} of {posts}")
     if not 0.0 < fpr < 1.0:
         raise ValueError(f"fpr must be in (0, 1), got {fpr}")
-    from scipy.stats import binomtest
+    from threat_model.stats import binomial_tail
 
     expected = posts * fpr
-    p_value = (
-        1.0 if posts == 0 else float(binomtest(flagged, posts, fpr, alternative="greater").pvalue)
-    )
+    p_value = 1.0 if posts == 0 else binomial_tail(flagged, posts, fpr)
     return ActorEvidence(
         flagged, posts, fpr, expected, p_value, _interpret(flagged, posts, fpr, p_value)
     )

@@ -158,6 +158,13 @@ class BinomialEvidence:
         return asdict(self)
 
 
+def binomial_tail(k: int, n: int, p: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, p): the one-sided binomial test every stage shares."""
+    if k <= 0:
+        return 1.0
+    return float(sps.binom.sf(k - 1, n, p))
+
+
 def binomial_evidence(
     k: int, n: int, alpha: float, *, significance: float = 0.01
 ) -> BinomialEvidence:
@@ -171,7 +178,7 @@ def binomial_evidence(
         raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")
     if not 0 < alpha < 1:
         raise ValueError(f"alpha (the false-positive rate) must be in (0, 1), got {alpha}")
-    p_value = 1.0 if k == 0 else float(sps.binom.sf(k - 1, n, alpha))
+    p_value = binomial_tail(k, n, alpha)
     rate = k / n if n else 0.0
     return BinomialEvidence(k, n, alpha, rate, p_value, p_value < significance, significance)
 
