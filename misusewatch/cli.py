@@ -15,6 +15,10 @@ from misusewatch.store import StoreError, StoreURLError
 # Each module defines click commands/groups in COMMANDS; adding a verb is one file + one line.
 COMMAND_MODULES = (
     "misusewatch.commands.store_cmds",
+    "misusewatch.commands.alerts",
+    "misusewatch.commands.assess",
+    "misusewatch.commands.schedule",
+    "misusewatch.commands.detect",
     "misusewatch.commands.testbed",
     "misusewatch.commands.crawl",
 )

@@ -9,11 +9,12 @@ the same seed always gives the same forum, byte for byte.
 from __future__ import annotations
 
 import random
+import threading
 from array import array
 from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from crawlers.testbed.forums import END, FORUMS_BY_KEY, LEANINGS, Forum, forums_for
@@ -37,7 +38,8 @@ TIER_WEIGHTS_BY_LADDER = {
     "deployment": {1: 15, 2: 55, 3: 30},
 }
 EDIT_RATE = 0.05
-THREAD_CACHE = 512
+NEVER_EDITED = ("4chan", "feed")  # 4chan has no editing; pastes are immutable
+THREAD_CACHE = 2048
 ID_BASES = {  # first post/thread numbers per id space, so ids look like the real platforms'
     "discourse": (1000, 10),
     "4chan": (196_000_000, 0),
@@ -96,16 +98,13 @@ class Community:
     misuse_by_forum: dict[str, dict[int, list[int]]] = field(default_factory=dict)
     handles: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _cache: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _cache_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # ------------------------------------------------------------------ time
 
     def set_now(self, when: datetime | int) -> None:
         """Show the forum as it was at ``when``: later posts hidden, later edits not applied."""
         self.now = int(when.timestamp()) if isinstance(when, datetime) else int(when)
-
-    @property
-    def now_datetime(self) -> datetime:
-        return datetime.fromtimestamp(self.now, UTC)
 
     def visible_count(self, spec: ThreadSpec, now: int | None = None) -> int:
         """How many of a thread's posts exist at ``now`` (0: the thread does not exist yet)."""
@@ -116,23 +115,19 @@ class Community:
 
     def thread(self, index: int) -> Thread:
         """The full thread, regenerated from its seed (recently used threads are cached)."""
-        cached = self._cache.get(index)
-        if cached is not None:
-            self._cache.move_to_end(index)
-            return cached
+        with self._cache_lock:
+            cached = self._cache.get(index)
+            if cached is not None:
+                self._cache.move_to_end(index)
+                return cached
         from crawlers.testbed.content import write_thread
 
         thread = write_thread(self, self.threads[index])
-        self._cache[index] = thread
-        if len(self._cache) > THREAD_CACHE:
-            self._cache.popitem(last=False)
+        with self._cache_lock:
+            self._cache[index] = thread
+            if len(self._cache) > THREAD_CACHE:
+                self._cache.popitem(last=False)
         return thread
-
-    def threads_of(self, forum: str) -> list[ThreadSpec]:
-        return [t for t in self.threads if t.forum == forum]
-
-    def forum(self, key: str) -> Forum:
-        return FORUMS_BY_KEY[key]
 
     def campaign_at(self, forum: str, ts: int) -> Campaign | None:
         for campaign in self.campaigns:
@@ -220,16 +215,22 @@ def _make_personas(community: Community, rng: random.Random, posts: int) -> None
         return tuple(chosen)
 
     for i in range(benign_count):
-        community.personas.append(Persona(f"b{i}", "benign", None, pick_style(rng, None), home_forums(0.2)))
+        community.personas.append(
+            Persona(f"b{i}", "benign", None, pick_style(rng, None), home_forums(0.2))
+        )
     for i in range(misuse_count):
         tier = _weighted(rng, {1: 45, 2: 40, 3: 15})
         spread = {1: 0.15, 2: 0.3, 3: 0.6}[tier]
-        community.personas.append(Persona(f"m{i}", "misuse", tier, pick_style(rng, tier), home_forums(spread)))
+        community.personas.append(
+            Persona(f"m{i}", "misuse", tier, pick_style(rng, tier), home_forums(spread))
+        )
     # Every forum gets benign users and misuse actors of every tier, however small it is.
     for f in forums:
         community.personas.append(Persona(f"b{f.key}", "benign", None, "casual", (f.key,)))
         for tier in (1, 2, 3):
-            community.personas.append(Persona(f"m{f.key}{tier}", "misuse", tier, pick_style(rng, tier), (f.key,)))
+            community.personas.append(
+                Persona(f"m{f.key}{tier}", "misuse", tier, pick_style(rng, tier), (f.key,))
+            )
     for index, persona in enumerate(community.personas):
         _register(community, index, persona, rng)
 
@@ -256,7 +257,9 @@ def _register(community: Community, index: int, persona: Persona, rng: random.Ra
 def _coverage_list(rng: random.Random) -> list[tuple[str, str, int]]:
     """Every (category, ladder step) once, tiers cycling, so small communities cover them all."""
     combos = []
-    for i, (category, ladder) in enumerate((c, step) for c in CATEGORIES for step in MISUSE_LADDER):
+    for i, (category, ladder) in enumerate(
+        (c, step) for c in CATEGORIES for step in MISUSE_LADDER
+    ):
         combos.append((category, ladder, 1 + (i + i // 4) % 3))
     rng.shuffle(combos)
     return combos
@@ -303,16 +306,8 @@ def _make_threads(community: Community, rng: random.Random, slots: list[tuple[st
             campaign = _campaign_for(community, rng, forum, leaning, start).index
             topic = community.campaigns[campaign].category
         spec = ThreadSpec(
-            index=len(community.threads),
-            forum=forum_key,
-            board=board,
-            kind=kind,
-            topic=topic,
-            ladder=ladder,
-            lead=lead,
-            campaign=campaign,
-            first=len(community.times),
-            n=size,
+            index=len(community.threads), forum=forum_key, board=board, kind=kind, topic=topic,
+            ladder=ladder, lead=lead, campaign=campaign, first=len(community.times), n=size,
             seed=int(rng.random() * 2**62),
         )
         community.threads.append(spec)
@@ -352,11 +347,12 @@ def _post_times(community: Community, rng: random.Random, forum: Forum, start: i
             # Early replies come fast, late ones trail off, like real threads.
             t = min(t + gap * (1 + k // 10), end - (n - k) * 60)
         times.append(t - t % step)
-        if forum.key != "4chan" and rng.random() < EDIT_RATE:
+        if forum.key not in NEVER_EDITED and rng.random() < EDIT_RATE:
             # Most edits fix a typo within hours; some come back weeks later with an update,
             # which is what an incremental crawl has to notice.
             mean = 86400 if rng.random() < 0.6 else 45 * 86400
-            community.edits.append(min(t + 60 + int(rng.expovariate(1 / mean)), end))
+            edited = min(t + 60 + int(rng.expovariate(1 / mean)), end)
+            community.edits.append(edited - edited % step)
         else:
             community.edits.append(0)
 

@@ -68,6 +68,7 @@ class Thread:
     title: str
     show_title: bool  # 4chan OPs often have no subject
     posts: list[TPost] = field(default_factory=list)
+    cache: dict = field(default_factory=dict)  # renderers memoise per-thread facts here
 
 
 def _compile(templates: list[str]) -> list:
@@ -76,15 +77,9 @@ def _compile(templates: list[str]) -> list:
 
 _BASE_ENTRIES = {
     **COMMON,
-    "model": ["gpt2"],
-    "bigmodel": ["the full model"],
-    "link": ["https://github.com/x/y"],
-    "things": ["stuff"],
-    "venue": ["the internet"],
-    "aim": ["do it"],
-    "corpus": ["a dump"],
-    "proof": ["it worked"],
-    "worry": ["misuse"],
+    "model": ["gpt2"], "bigmodel": ["the full model"], "link": ["https://github.com/x/y"],
+    "things": ["stuff"], "venue": ["the internet"], "aim": ["do it"], "corpus": ["a dump"],
+    "proof": ["it worked"], "worry": ["misuse"],
 }
 BASE = Lexicon(_BASE_ENTRIES)
 
@@ -206,14 +201,11 @@ class Writer:
         model = {"pre-release": "117M", "124M": "117M", "355M": "345M", "774M": "774M", "1.5B": "1558M"}[self.stage]
         values = {
             "$CORPUS": self._pick(["reviews.txt", "tweets.txt", "corpus.txt", "scraped.txt", "data/train.txt"]),
-            "$MODEL": model,
-            "$STEPS": self._pick(["500", "1000", "2000", "4000"]),
-            "$LENGTH": self._pick(["120", "200", "300", "400"]),
-            "$N": self._pick(["10", "50", "100", "500"]),
+            "$MODEL": model, "$STEPS": self._pick(["500", "1000", "2000", "4000"]),
+            "$LENGTH": self._pick(["120", "200", "300", "400"]), "$N": self._pick(["10", "50", "100", "500"]),
             "$CHECKPOINT": self._pick(["./checkpoint/run1", "gpt2-medium", "./models/finetuned"]),
             "$OUTFILE": self._pick(["out.txt", "samples.txt", "prompts.txt", "batch_01.txt"]),
-            "$MINDELAY": self._pick(["30", "45", "60", "90"]),
-            "$MAXDELAY": self._pick(["120", "300", "600"]),
+            "$MINDELAY": self._pick(["30", "45", "60", "90"]), "$MAXDELAY": self._pick(["120", "300", "600"]),
             "$SUBJECT": self._pick(
                 ["Action required: verify your account", "Invoice overdue", "Your package could not be delivered"]
             ),

@@ -88,7 +88,7 @@ def corrupt(body: bytes, content_type: str) -> bytes:
         return cut + b'{"error": <!-- upstream -->'
     if "xml" in content_type:
         return cut + b"<item><title>broken</title"
-    return b'<html><body><div class="error"><p>Database error: unexpected</div><span><table><tr><td>' + cut[:200]
+    return b"<html><body><div class=\"error\"><p>Database error: unexpected</div><span><table><tr><td>" + cut[:200]
 
 
 def inflate(body: bytes, content_type: str) -> bytes:

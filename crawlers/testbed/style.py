@@ -8,40 +8,15 @@ from random import Random
 STYLES = ("clean", "casual", "sloppy", "chan", "terse")
 
 ABBREVIATIONS = {
-    "you": "u",
-    "your": "ur",
-    "please": "pls",
-    "though": "tho",
-    "because": "cuz",
-    "people": "ppl",
-    "really": "rly",
-    "probably": "prob",
-    "don't": "dont",
-    "i'm": "im",
-    "can't": "cant",
-    "with": "w/",
-    "without": "w/o",
-    "thanks": "thx",
-    "anyone": "any1",
-    "before": "b4",
-    "about": "abt",
-    "something": "smth",
-    "right now": "rn",
-    "to be honest": "tbh",
+    "you": "u", "your": "ur", "please": "pls", "though": "tho", "because": "cuz", "people": "ppl",
+    "really": "rly", "probably": "prob", "don't": "dont", "i'm": "im", "can't": "cant",
+    "with": "w/", "without": "w/o", "thanks": "thx", "anyone": "any1", "before": "b4",
+    "about": "abt", "something": "smth", "right now": "rn", "to be honest": "tbh",
 }
 COMMON_MISSPELLINGS = {
-    "receive": "recieve",
-    "definitely": "definately",
-    "separate": "seperate",
-    "the": "teh",
-    "weird": "wierd",
-    "until": "untill",
-    "believe": "beleive",
-    "environment": "enviroment",
-    "their": "there",
-    "its": "it's",
-    "lose": "loose",
-    "tomorrow": "tommorow",
+    "receive": "recieve", "definitely": "definately", "separate": "seperate", "the": "teh",
+    "weird": "wierd", "until": "untill", "believe": "beleive", "environment": "enviroment",
+    "their": "there", "its": "it's", "lose": "loose", "tomorrow": "tommorow",
 }
 CHAN_TAILS = ["kek", "desu", "lmao", "anon", "fren", "tbh", "lol", "ngmi", "wagmi", "cope"]
 CASUAL_TAILS = ["lol", "haha", "tbh", "imo", ":)", "lmao", "idk", "..."]

@@ -32,13 +32,17 @@ def _id(*components: str) -> str:
     return ids.post_id(*components) if len(components) == 4 else ids.actor_id(*components)
 
 
-def truth_records(community: Community, *, with_html: bool = False) -> Iterator[dict[str, Any]]:
-    """Each post visible at ``community.now``, thread by thread, in the community's order."""
+def truth_records(
+    community: Community, *, with_html: bool = False, threads: range | None = None
+) -> Iterator[dict[str, Any]]:
+    """Each post visible at ``community.now``, thread by thread, in the community's order
+    (``threads``: only the threads with these indices)."""
     sites = build_sites(community)
     personas = community.personas
     campaigns = community.campaigns
     now = community.now
-    for spec in community.threads:
+    specs = community.threads if threads is None else community.threads[threads.start : threads.stop]
+    for spec in specs:
         count = community.visible_count(spec)
         if not count:
             continue
@@ -47,10 +51,11 @@ def truth_records(community: Community, *, with_html: bool = False) -> Iterator[
         board = site.board_name(spec)
         for post in thread.posts[:count]:
             fields = site.identity(thread, post)
+            thread_id = fields["thread_id"]
             html, text = site.render(thread, post)
             persona = personas[post.persona]
             handle = fields["author_id"] or fields["author"]
-            edited = post.edited if post.edited and post.edited <= now else None
+            edited = post.edited if post.edited and post.edited <= now and site.shows_edit_time else None
             record = {
                 "id": _id(site.platform, SITE, fields["thread_id"], fields["post_id"]),
                 "platform": site.platform,
@@ -64,7 +69,7 @@ def truth_records(community: Community, *, with_html: bool = False) -> Iterator[
                 "created_at": iso(post.created),
                 "edited_at": iso(edited) if edited else None,
                 "text": text,
-                "reply_to": fields["reply_to"],
+                "reply_to": [_id(site.platform, SITE, thread_id, number) for number in fields["reply_to"]],
                 "stage": stage_at(post.created),
                 "ladder": post.ladder,
                 "categories": list(post.categories),
@@ -116,6 +121,21 @@ class Summary:
             totals["machine_written"] += 1
         if record.get("lm_related"):
             totals["lm_related"] += 1
+
+    def merge(self, other: Summary) -> None:
+        """Add another part's counts (parts written by parallel workers)."""
+        for stage, row in other.stage_ladder.items():
+            mine = self.stage_ladder.setdefault(stage, dict.fromkeys(LADDER_STEPS, 0))
+            for step, n in row.items():
+                mine[step] += n
+        for category, n in other.categories.items():
+            self.categories[category] = self.categories.get(category, 0) + n
+        self.tiers.update(other.tiers)
+        self.platforms.update(other.platforms)
+        self.stages.update(other.stages)
+        self.totals.update(other.totals)
+        for tier, actors in other.actors_by_tier.items():
+            self.actors_by_tier[tier] |= actors
 
     def result(self) -> dict[str, Any]:
         return {
@@ -176,34 +196,59 @@ class Actors:
         if row[3] != record["actor_tier"]:
             row[3] = None  # shared handles ("Anonymous") have no single tier
 
+    def merge(self, other: Actors) -> None:
+        for actor, (platform, forum, handle, tier, personas, posts) in other.rows.items():
+            row = self.rows.get(actor)
+            if row is None:
+                self.rows[actor] = [platform, forum, handle, tier, personas, posts]
+                continue
+            row[5] += posts
+            mine = row[4] if isinstance(row[4], set) else {row[4]}
+            mine |= personas if isinstance(personas, set) else {personas}
+            row[4] = mine if len(mine) > 1 else next(iter(mine))
+            if row[3] != tier:
+                row[3] = None
+
     def result(self) -> Iterator[dict[str, Any]]:
         for actor, (platform, forum, handle, tier, personas, posts) in self.rows.items():
             single = not isinstance(personas, set)
             yield {
-                "id": actor,
-                "platform": platform,
-                "forum": forum,
-                "handle": handle,
-                "tier": tier,
-                "posts": posts,
-                "persona": personas if single else None,
+                "id": actor, "platform": platform, "forum": forum, "handle": handle, "tier": tier,
+                "posts": posts, "persona": personas if single else None,
                 "personas": 1 if single else len(personas),
             }
 
 
-def write_truth(community: Community, out_dir: str | Path, progress=None) -> dict[str, Any]:
-    """Write ``truth.jsonl``, ``actors.jsonl`` and ``summary.json`` into ``out_dir``; return the summary."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+def write_records(
+    community: Community, path: Path, threads: range | None = None, progress=None
+) -> tuple[Summary, Actors]:
+    """Write the truth of some threads as JSON lines to ``path``; their summary and actors."""
     counter, actors = Summary(), Actors()
-    dumps = json.JSONEncoder().encode
-    with (out / "truth.jsonl").open("w", encoding="utf-8") as fh:
-        for record in truth_records(community):
+    dumps = json.JSONEncoder(check_circular=False).encode
+    with path.open("w", encoding="utf-8") as fh:
+        for record in truth_records(community, threads=threads):
             fh.write(dumps(record) + "\n")
             counter.add(record)
             actors.add(record)
             if progress is not None:
                 progress(1)
+    return counter, actors
+
+
+def write_truth(community: Community, out_dir: str | Path, progress=None, workers: int = 1) -> dict[str, Any]:
+    """Write ``truth.jsonl``, ``actors.jsonl`` and ``summary.json`` into ``out_dir``; return the summary.
+
+    ``workers`` > 1 writes parts in that many forked processes (same files, same order).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if workers > 1:
+        from crawlers.testbed.parallel import write_in_parallel
+
+        counter, actors = write_in_parallel(community, out / "truth.jsonl", workers, progress)
+    else:
+        counter, actors = write_records(community, out / "truth.jsonl", progress=progress)
+    dumps = json.JSONEncoder().encode
     with (out / "actors.jsonl").open("w", encoding="utf-8") as fh:
         for row in actors.result():
             fh.write(dumps(row) + "\n")

@@ -28,7 +28,7 @@ def _community(posts: int, seed: int, platforms: str | None, now: str | None):
         raise InputError(f"--platforms: {exc}") from None
 
 
-def _write_truth(community, out: str) -> dict:
+def _write_truth(community, out: str, workers: int = 1) -> dict:
     from tqdm import tqdm
 
     from crawlers.testbed.truth import write_truth
@@ -36,7 +36,7 @@ def _write_truth(community, out: str) -> dict:
     total = sum(community.visible_count(spec) for spec in community.threads)
     with tqdm(total=total, desc="ground truth", unit="post", disable=None) as bar:
         try:
-            return write_truth(community, out, progress=bar.update)
+            return write_truth(community, out, progress=bar.update, workers=workers)
         except OSError as exc:
             raise InputError(f"cannot write ground truth: {exc}", path=out) from None
 
@@ -100,10 +100,12 @@ def serve_cmd(posts, seed, platforms, now, host, port, truth_dir, faults, verbos
 @testbed.command("truth")
 @shared_options
 @click.option("--out", required=True, metavar="DIR", help="Directory for truth.jsonl, actors.jsonl, summary.json.")
-def truth_cmd(posts, seed, platforms, now, out) -> None:
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes writing the truth (the output is the same).")
+def truth_cmd(posts, seed, platforms, now, out, workers) -> None:
     """Write the ground truth (every post, its labels, actors, summary counts)."""
     community = _community(posts, seed, platforms, now)
-    summary = _write_truth(community, out)
+    summary = _write_truth(community, out, workers)
     click.echo(json.dumps(summary, indent=2))
 
 

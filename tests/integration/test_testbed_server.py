@@ -21,7 +21,10 @@ from crawlers.testbed.forums import FORUMS_BY_KEY
 from tests.integration import testbed_reference as ref
 
 pytestmark = pytest.mark.integration
-FIELDS = ("thread_id", "post_id", "author", "author_id", "created_at", "text", "reply_to", "thread_title")
+FIELDS = (
+    "thread_id", "post_id", "author", "author_id", "created_at", "edited_at", "text", "reply_to", "thread_title",
+    "board",
+)
 
 
 @pytest.fixture(scope="module")

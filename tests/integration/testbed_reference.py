@@ -44,7 +44,9 @@ def iso(ts: float) -> str:
 
 
 def record(platform: str, thread_id, post_id, **fields) -> tuple[str, dict]:
+    """(post id, fields); ``reply_to`` numbers become post ids of the same thread."""
     key = ids.post_id(platform, SITE, thread_id, post_id)
+    fields["reply_to"] = [ids.post_id(platform, SITE, thread_id, n) for n in fields.get("reply_to", [])]
     return key, {"thread_id": str(thread_id), "post_id": str(post_id), **fields}
 
 
@@ -67,7 +69,7 @@ def crawl_4chan(base: str) -> dict[str, dict]:
                 refs = list(dict.fromkeys(re.findall(r'class="quotelink">&gt;&gt;(\d+)<', com)))
                 key, fields = record("4chan", no, post["no"], author=author, author_id=author_id,
                                      created_at=iso(post["time"]), text=html_to_text(com),
-                                     reply_to=refs, thread_title=title)
+                                     reply_to=refs, thread_title=title, board=slug, edited_at=None)
                 out[key] = fields
     return out
 
@@ -99,6 +101,8 @@ def crawl_discourse(base: str) -> dict[str, dict]:
                 "discourse", topic_id, post["id"], author=post["username"], author_id=str(post["user_id"]),
                 created_at=post["created_at"].replace(".000Z", "Z"), text=html_to_text(post["cooked"]),
                 reply_to=[str(by_number[parent])] if parent else [], thread_title=topic["title"],
+                board=str(topic["category_id"]),
+                edited_at=post["updated_at"].replace(".000Z", "Z") if post["version"] > 1 else None,
             )
             out[key] = fields
     return out
@@ -132,18 +136,29 @@ def _phpbb3_topic(url: str) -> dict[str, dict]:
         page = get_html(url)
         topic = _query(url, "t")
         title = page.css("h2.topic-title a::text").get()
+        board = page.css("li.breadcrumbs span.crumb a::text").getall()[-1]
         for post in page.css("div.post"):
             author = post.css("p.author a.username")
+            notice = " ".join(post.css("div.notice ::text").getall())
             key, fields = record(
                 "phpbb", topic, post.attrib["id"][1:], author=author.css("::text").get(),
                 author_id=_query(author.attrib["href"], "u"),
                 created_at=post.css("p.author time::attr(datetime)").get().replace("+00:00", "Z"),
                 text=html_to_text(post.css("div.content").get()), reply_to=[], thread_title=title,
+                board=board, edited_at=_phpbb_edited(notice, r" on (.+?), edited"),
             )
             out[key] = fields
         nxt = page.css(".action-bar.bar-top li.arrow.next a::attr(href)").get()
         url = urljoin(page.url, nxt) if nxt else None
     return out
+
+
+def _phpbb_edited(notice: str, pattern: str) -> str | None:
+    found = re.search(pattern, notice)
+    if not found:
+        return None
+    when = datetime.strptime(found.group(1).strip(), "%a %b %d, %Y %I:%M %p").replace(tzinfo=UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def crawl_phpbb2(base: str) -> dict[str, dict]:
@@ -170,6 +185,7 @@ def _phpbb2_topic(url: str) -> dict[str, dict]:
         page = get_html(url)
         topic = _query(url, "t")
         title = page.css("td.maintitle a::text").get()
+        board = page.css("td.nav a::text").getall()[1]
         for name in page.css("span.name"):
             post_id = name.css("a::attr(name)").get()
             row = name.xpath("./ancestor::tr[1]")
@@ -180,6 +196,7 @@ def _phpbb2_topic(url: str) -> dict[str, dict]:
                 "phpbb", topic, post_id, author=name.css("strong::text").get(), author_id=_query(profile, "u"),
                 created_at=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 text=html_to_text(row.css("td.postbody").get()), reply_to=[], thread_title=title,
+                board=board, edited_at=_phpbb_edited(" ".join(row.css(".gensmall ::text").getall()), r" on (.+?);"),
             )
             out[key] = fields
         url = _phpbb2_next(page)
@@ -214,7 +231,8 @@ def _reddit_thread(base: str, link: str) -> dict[str, dict]:
         parent = data["parent_id"].split("_", 1)[1]
         key, fields = record("reddit", link, data["id"], author=data["author"], author_id=data["author_fullname"],
                              created_at=iso(data["created_utc"]), text=html_to_text(data["body_html"]),
-                             reply_to=[parent], thread_title=title)
+                             reply_to=[parent], thread_title=title, board=data["subreddit"],
+                             edited_at=iso(data["edited"]) if data["edited"] else None)
         out[key] = fields
 
     def walk(children: list) -> None:
@@ -236,7 +254,8 @@ def _reddit_thread(base: str, link: str) -> dict[str, dict]:
 
     key, fields = record("reddit", link, link, author=op["author"], author_id=op["author_fullname"],
                          created_at=iso(op["created_utc"]), text=html_to_text(op["selftext_html"]),
-                         reply_to=[], thread_title=title)
+                         reply_to=[], thread_title=title, board=op["subreddit"],
+                         edited_at=iso(op["edited"]) if op["edited"] else None)
     out[key] = fields
     walk(comments["data"]["children"])
     return out
@@ -274,7 +293,7 @@ def crawl_hackernews(base: str) -> dict[str, dict]:
         key, fields = record("hackernews", story["id"], number, author=item["by"], author_id=item["by"],
                              created_at=iso(item["time"]), text=html_to_text(item.get("text", "")),
                              reply_to=[str(item["parent"])] if "parent" in item else [],
-                             thread_title=story["title"])
+                             thread_title=story["title"], board=None, edited_at=None)
         out[key] = fields
     return out
 
@@ -294,7 +313,8 @@ def crawl_feed(base: str) -> dict[str, dict]:
             key, fields = record("feed", guid, guid, author=item.findtext("dc:creator", namespaces=ns), author_id=None,
                                  created_at=created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                                  text=html_to_text(item.findtext("description")), reply_to=[],
-                                 thread_title=item.findtext("title"))
+                                 thread_title=item.findtext("title"), board=None,
+                                 edited_at=None)
             out[key] = fields
         nxt = root.find("channel/atom:link[@rel='next']", ns)
         url = nxt.get("href") if nxt is not None else None
@@ -305,15 +325,15 @@ def crawl_feed(base: str) -> dict[str, dict]:
 
 
 def crawl_generic(base: str, profile: dict) -> dict[str, dict]:
-    """Driven only by the TOML selector profile, as the generic spider is."""
+    """Driven only by the flat TOML selector profile, as the generic spider is."""
     out = {}
-    index = get_html(urljoin(base, profile["start_urls"][0].replace("{base}", base)))
+    index = get_html(profile["start_urls"][0].replace("{base}", base))
     for board_href in index.css(profile["board_links"]).getall():
         url = urljoin(index.url, board_href)
         while url:
             page = get_html(url)
-            for thread_href in page.css(profile["thread_links"]).getall():
-                out.update(_generic_thread(urljoin(page.url, thread_href), profile))
+            for row in page.css(profile["thread_row"]):
+                out.update(_generic_thread(urljoin(page.url, row.css(profile["thread_links"]).get()), profile))
             nxt = page.css(profile["next_page"]).get()
             url = urljoin(page.url, nxt) if nxt else None
     return out
@@ -321,17 +341,23 @@ def crawl_generic(base: str, profile: dict) -> dict[str, dict]:
 
 def _generic_thread(url: str, profile: dict) -> dict[str, dict]:
     out = {}
+    fmt = profile["timestamp_format"]
+
+    def stamp(value: str) -> str:
+        return datetime.strptime(value, fmt).replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
     while url:
         page = get_html(url)
         thread_id = page.css(profile["thread_id"]).get()
         title = page.css(profile["thread_title"]).get()
+        board = page.css(profile["board"]).get()
         for post in page.css(profile["post"]):
-            when = datetime.strptime(post.css(profile["timestamp"]).get(), profile["timestamp_format"])
+            edited = post.css(profile["edited"]).get()
             key, fields = record(
                 "generic", thread_id, post.css(profile["post_id"]).get(), author=post.css(profile["author"]).get(),
-                author_id=post.css(profile["author_id"]).get(),
-                created_at=when.replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                author_id=post.css(profile["author_id"]).get(), created_at=stamp(post.css(profile["timestamp"]).get()),
                 text=html_to_text(post.css(profile["body"]).get()), reply_to=[], thread_title=title,
+                board=board, edited_at=stamp(edited) if edited else None,
             )
             out[key] = fields
         nxt = page.css(profile["next_page"]).get()

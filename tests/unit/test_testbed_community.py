@@ -185,3 +185,13 @@ def test_platform_subset() -> None:
     assert len(rows) == 600
     with pytest.raises(ValueError, match="unknown platform"):
         generate(posts=10, platforms=["myspace"])
+
+
+def test_parallel_truth_is_the_same_files(tmp_path) -> None:
+    community = generate(seed=12, posts=1500)
+    one = write_truth(community, tmp_path / "one")
+    two = write_truth(community, tmp_path / "two", workers=2)
+    assert one == two
+    for name in ("truth.jsonl", "actors.jsonl", "summary.json"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+    assert not list((tmp_path / "two").glob("*.part*"))

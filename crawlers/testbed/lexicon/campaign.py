@@ -47,22 +47,9 @@ CAMPAIGN_SOURCE = {
 
 # Phrases the campaign rewriter swaps to make near-duplicates differ on the surface.
 PARAPHRASES = [
-    ("really", "truly"),
-    ("great", "excellent"),
-    ("amazing", "incredible"),
-    ("bought", "purchased"),
-    ("people", "folks"),
-    ("today", "right now"),
-    ("the truth", "what really happened"),
-    ("recommend", "suggest"),
-    ("fast", "quickly"),
-    ("share", "spread"),
-    ("verify", "confirm"),
-    ("nobody", "no one"),
-    ("stop", "silence"),
-    ("join", "stand with"),
-    ("tips", "advice"),
-    ("friendly", "welcoming"),
-    ("loves", "adores"),
-    ("quality", "craftsmanship"),
+    ("really", "truly"), ("great", "excellent"), ("amazing", "incredible"), ("bought", "purchased"),
+    ("people", "folks"), ("today", "right now"), ("the truth", "what really happened"),
+    ("recommend", "suggest"), ("fast", "quickly"), ("share", "spread"), ("verify", "confirm"),
+    ("nobody", "no one"), ("stop", "silence"), ("join", "stand with"), ("tips", "advice"),
+    ("friendly", "welcoming"), ("loves", "adores"), ("quality", "craftsmanship"),
 ]

@@ -6,13 +6,9 @@
 CHATTER = {
     "hardware": {
         "titles": [
-            "[Which|What] GPU for [around|under] $[300|400|500]?",
-            "PSU died, [now what|help]",
-            "Rate my build",
-            "is the {gpu} still worth it in 2019",
-            "thermal paste question",
-            "[New|First] build [thread|check]",
-            "Laptop recommendations for [uni|college|work]",
+            "[Which|What] GPU for [around|under] $[300|400|500]?", "PSU died, [now what|help]",
+            "Rate my build", "is the {gpu} still worth it in 2019", "thermal paste question",
+            "[New|First] build [thread|check]", "Laptop recommendations for [uni|college|work]",
         ],
         "ops": [
             "[{hi},|] [looking to|want to|trying to] upgrade from [an old|my] {gpu}. budget is [around|maybe] $[300|350|450]. [mostly gaming|some gaming and video editing|1440p gaming]. [thoughts?|what would you get?|{thanks}]",
@@ -37,8 +33,7 @@ CHATTER = {
         "titles": [
             "[What are you playing|What are you guys playing] this [week|weekend]?",
             "[Sekiro|Apex|RE2 remake|Outer Wilds|Disco Elysium|Control] [thread|general|impressions]",
-            "[Epic store|Epic exclusives] [again|discussion]",
-            "Anyone still play [tf2|WoW classic|minecraft]?",
+            "[Epic store|Epic exclusives] [again|discussion]", "Anyone still play [tf2|WoW classic|minecraft]?",
             "[Backlog|Steam sale] [haul|thread]",
         ],
         "ops": [
@@ -60,11 +55,8 @@ CHATTER = {
     },
     "boats": {
         "titles": [
-            "[Back in the water|Relaunch] [tomorrow|this weekend]",
-            "[Prop shaft|Rudder|Bilge pump] question",
-            "Antifoul [recommendations|question]",
-            "[Winter|Spring] jobs list",
-            "[Engine|Gearbox] won't [start|engage]",
+            "[Back in the water|Relaunch] [tomorrow|this weekend]", "[Prop shaft|Rudder|Bilge pump] question",
+            "Antifoul [recommendations|question]", "[Winter|Spring] jobs list", "[Engine|Gearbox] won't [start|engage]",
         ],
         "ops": [
             "all the winter jobs [done|completed] now, [engine serviced|new wipers fitted|new log hose], [she's looking good|just the antifoul left]. [trailering|back] to the slipway {when_future}",
@@ -83,11 +75,8 @@ CHATTER = {
     },
     "cooking": {
         "titles": [
-            "[Sourdough|Bread] [help|fail]",
-            "What's for dinner [tonight|thread]?",
-            "[Cast iron|Wok] care",
-            "[Meal prep|Budget] ideas",
-            "[Best|Favourite] [chili|curry|pasta] recipe",
+            "[Sourdough|Bread] [help|fail]", "What's for dinner [tonight|thread]?", "[Cast iron|Wok] care",
+            "[Meal prep|Budget] ideas", "[Best|Favourite] [chili|curry|pasta] recipe",
         ],
         "ops": [
             "[my|third] sourdough [attempt|loaf] [came out|is] [flat as a pancake|dense|gummy inside]. [starter is|my starter is] [2 weeks old|very bubbly]. [what am i doing wrong|help]?",
@@ -106,9 +95,7 @@ CHATTER = {
     },
     "sports": {
         "titles": [
-            "[Match|Game] thread: [derby|final|semi]",
-            "[Transfer|Trade] rumours",
-            "[Fantasy|Tipping] league [2019|thread]",
+            "[Match|Game] thread: [derby|final|semi]", "[Transfer|Trade] rumours", "[Fantasy|Tipping] league [2019|thread]",
             "[Who wins|Predictions] this [season|weekend]?",
         ],
         "ops": [
@@ -117,20 +104,14 @@ CHATTER = {
             "[anyone|who's] [in|doing] [fantasy|the tipping comp] this year? [need|looking for] [a few more|2 more] [people|players]",
         ],
         "replies": [
-            "[robbed|we were robbed] [by the ref|again]",
-            "[2-0|3-1|1-1] [easy|calling it]",
-            "[they always|classic] bottle it",
-            "[i'm in|count me in|sign me up]",
-            "[that keeper|the defence] [lol|was a joke]",
+            "[robbed|we were robbed] [by the ref|again]", "[2-0|3-1|1-1] [easy|calling it]",
+            "[they always|classic] bottle it", "[i'm in|count me in|sign me up]", "[that keeper|the defence] [lol|was a joke]",
         ],
     },
     "programming": {
         "titles": [
-            "[Python|JS|Rust] [question|help]: [list comprehension|async|borrow checker]",
-            "[Merge conflict|Git] [hell|help]",
-            "Best [editor|IDE] in 2019?",
-            "[Leetcode|Interview] prep",
-            "Docker [vs|or] [VMs|bare metal]?",
+            "[Python|JS|Rust] [question|help]: [list comprehension|async|borrow checker]", "[Merge conflict|Git] [hell|help]",
+            "Best [editor|IDE] in 2019?", "[Leetcode|Interview] prep", "Docker [vs|or] [VMs|bare metal]?",
         ],
         "ops": [
             "[why does|how come] [my|this] [python|js] [code|loop] [return None|print twice|hang]? [been staring at it|stuck] for [an hour|hours]",
@@ -139,19 +120,15 @@ CHATTER = {
             "[got|have] [a|an] [interview|onsite] at [a big tech company|a startup] {when_future}. [how do you|best way to] prep [leetcode|system design]?",
         ],
         "replies": [
-            "[git reflog|reflog] [is your friend|saves lives]",
-            "[you're|ur] missing a return [statement|lol]",
+            "[git reflog|reflog] [is your friend|saves lives]", "[you're|ur] missing a return [statement|lol]",
             "[vscode|vim] [obviously|is fine], [don't overthink it|just pick one]",
             "[grind|do] [the top 100|blind 75|a few a day] and [you'll be fine|practice out loud]",
-            "[post|paste] the [traceback|full error|code]",
-            "[works on my machine|ship it]",
+            "[post|paste] the [traceback|full error|code]", "[works on my machine|ship it]",
         ],
     },
     "music": {
         "titles": [
-            "[Album|Track] of the [week|day]",
-            "[Vinyl|Turntable] setup",
-            "[Learning|Teaching myself] [guitar|piano|bass]",
+            "[Album|Track] of the [week|day]", "[Vinyl|Turntable] setup", "[Learning|Teaching myself] [guitar|piano|bass]",
             "[Concert|Gig] [tonight|last night]",
         ],
         "ops": [
@@ -160,11 +137,8 @@ CHATTER = {
             "[saw|went to see] [them|the band] [live|last night] and [wow|it was loud]. [setlist|sound] was [great|meh]",
         ],
         "replies": [
-            "[justin guitar|the free lessons on youtube] [is great|helped me a lot]",
-            "[keep at it|it gets easier], [took me months|practice daily]",
-            "[that album|that record] [slaps|is a classic]",
-            "[vinyl|streaming] [only|gang]",
-            "[setlist|pics]?",
+            "[justin guitar|the free lessons on youtube] [is great|helped me a lot]", "[keep at it|it gets easier], [took me months|practice daily]",
+            "[that album|that record] [slaps|is a classic]", "[vinyl|streaming] [only|gang]", "[setlist|pics]?",
         ],
     },
     "pets": {
@@ -174,19 +148,14 @@ CHATTER = {
             "[we|i] [just|finally] [adopted|rescued] a [kitten|puppy|old greyhound] {when_past}! [pics below|so happy|name suggestions?]",
         ],
         "replies": [
-            "[scratching post|more walks|a bitter spray] [worked for us|might help]",
-            "[pics|pictures] or it didn't happen",
-            "[name|call] [it|him|her] [biscuit|pixel|noodle|mochi]",
-            "[congrats|so cute] {emote}",
+            "[scratching post|more walks|a bitter spray] [worked for us|might help]", "[pics|pictures] or it didn't happen",
+            "[name|call] [it|him|her] [biscuit|pixel|noodle|mochi]", "[congrats|so cute] {emote}",
         ],
     },
     "life": {
         "titles": [
-            "[Rant|Vent] thread",
-            "[Moving|Just moved] to [Berlin|Toronto|London|a new city]",
-            "[Job|Career] advice",
-            "[Sleep|Insomnia] tips?",
-            "[Weather|Heatwave] thread",
+            "[Rant|Vent] thread", "[Moving|Just moved] to [Berlin|Toronto|London|a new city]",
+            "[Job|Career] advice", "[Sleep|Insomnia] tips?", "[Weather|Heatwave] thread",
         ],
         "ops": [
             "[just|finally] [quit|left] my job [after 5 years|today] [to|and] [go back to school|move abroad|freelance]. [terrified|excited] [lol|ngl]",
@@ -195,63 +164,42 @@ CHATTER = {
             "[it's|its] [38c|40 degrees|freezing] [here|today] and [my|the] [ac|heating] [died|broke]. [send help|rant over]",
         ],
         "replies": [
-            "[no screens|no caffeine] [after 6|before bed] [helped me|works]",
-            "[good luck|best of luck] {emote}",
-            "[proud of you|congrats], [big step|took guts]",
-            "[same|same here] [honestly|lol]",
+            "[no screens|no caffeine] [after 6|before bed] [helped me|works]", "[good luck|best of luck] {emote}",
+            "[proud of you|congrats], [big step|took guts]", "[same|same here] [honestly|lol]",
             "[register|do your anmeldung|sort the bank account] [first thing|asap]",
         ],
     },
     "crypto": {
-        "titles": [
-            "[BTC|Bitcoin] [at|back to] [10k|8k]",
-            "[Altcoin|Shitcoin] [thread|general]",
-            "[Mining|Staking] worth it?",
-        ],
+        "titles": ["[BTC|Bitcoin] [at|back to] [10k|8k]", "[Altcoin|Shitcoin] [thread|general]", "[Mining|Staking] worth it?"],
         "ops": [
             "[btc|bitcoin] [back above|just hit] [10k|8k|12k]. [are we back|is it happening|top signal]?",
             "[is|are] [mining|gpu mining] [still|even] worth it with a {gpu}? [power is|electricity is] [cheap here|expensive]",
         ],
         "replies": [
-            "[have fun staying poor|hfsp]",
-            "[not|never] worth it [at that price|anymore]",
-            "[sell|buy] the [news|dip]",
-            "[it's|its] [over|just beginning]",
-            "[link|chainlink] [marines|to the moon] [lol|kek]",
+            "[have fun staying poor|hfsp]", "[not|never] worth it [at that price|anymore]", "[sell|buy] the [news|dip]",
+            "[it's|its] [over|just beginning]", "[link|chainlink] [marines|to the moon] [lol|kek]",
         ],
     },
     "movies": {
-        "titles": [
-            "[Endgame|Joker|Parasite|Midsommar] [spoilers|discussion]",
-            "[Best|Worst] movie you saw this year",
-            "[Netflix|TV] recommendations",
-        ],
+        "titles": ["[Endgame|Joker|Parasite|Midsommar] [spoilers|discussion]", "[Best|Worst] movie you saw this year", "[Netflix|TV] recommendations"],
         "ops": [
             "[just|finally] [saw|watched] [endgame|joker|parasite|midsommar|the irishman] and [i'm|im] [speechless|not sure how i feel|disappointed]",
             "[need|looking for] [something|a show] to [binge|watch] [this weekend|tonight]. [already seen|not into] [the office|breaking bad|stranger things]",
         ],
         "replies": [
-            "[chernobyl|mindhunter|the expanse|dark] [is great|watch it]",
-            "[overrated|underrated] [tbh|imo]",
-            "[spoiler tag|spoilers] [pls|man]",
-            "[that ending|the last scene] [though|was wild]",
+            "[chernobyl|mindhunter|the expanse|dark] [is great|watch it]", "[overrated|underrated] [tbh|imo]",
+            "[spoiler tag|spoilers] [pls|man]", "[that ending|the last scene] [though|was wild]",
         ],
     },
     "meta": {
-        "titles": [
-            "[Forum|Site] [rules|feedback]",
-            "[Introduce|Introducing] yourself",
-            "[Is the site|Site] slow for anyone else?",
-        ],
+        "titles": ["[Forum|Site] [rules|feedback]", "[Introduce|Introducing] yourself", "[Is the site|Site] slow for anyone else?"],
         "ops": [
             "[hi|hello] [all|everyone], [new here|long time lurker first time poster]. [i'm|im] [into|mostly here for] [hardware|programming|the off topic section]",
             "[is|anyone else finding] the [site|forum] [really slow|down] [today|for anyone else]?",
             "[can we|could the mods] [get|add] [a dark mode|a sub forum for|better search] [please|pls]?",
         ],
         "replies": [
-            "[welcome|welcome aboard] {emote}",
-            "[works fine|fine] for me",
-            "[read the rules|check the faq] [first|lol]",
+            "[welcome|welcome aboard] {emote}", "[works fine|fine] for me", "[read the rules|check the faq] [first|lol]",
             "[seconded|+1], [dark mode|better search] [please|pls]",
         ],
     },
@@ -261,34 +209,25 @@ CHATTER = {
 # must not flag (a category word alone is no evidence).
 NEGATIVES = {
     "spam_filter": {
-        "titles": [
-            "[Spam|Junk] getting through [gmail|spamassassin|our filter]",
-            "[Comment spam|Spam bots] on my [blog|wordpress]",
-        ],
+        "titles": ["[Spam|Junk] getting through [gmail|spamassassin|our filter]", "[Comment spam|Spam bots] on my [blog|wordpress]"],
         "ops": [
             "[our|my] [company|mail server] [spam filter|spamassassin] [keeps letting|lets] [obvious|crypto|pharma] spam [through|in] [since|after] {when_past}. [any tuning tips|what rules do you use]?",
             "[my|our] [wordpress blog|guestbook] [gets|is getting] [hundreds of|like 300] spam comments a day. [akismet|recaptcha] [not enough|doesn't help]?",
         ],
         "replies": [
             "[turn on|enable] [akismet|honeypot fields|recaptcha v3] [and|+] [close comments on old posts|require login]",
-            "[check|set up] [spf|dkim|dmarc] [first|properly]",
-            "[report|block] the [ip range|asn]",
+            "[check|set up] [spf|dkim|dmarc] [first|properly]", "[report|block] the [ip range|asn]",
         ],
     },
     "phishing_training": {
-        "titles": [
-            "[Phishing|Security awareness] training at work",
-            "Got a [phishing|scam] email [pretending|claiming] to be [my bank|paypal]",
-        ],
+        "titles": ["[Phishing|Security awareness] training at work", "Got a [phishing|scam] email [pretending|claiming] to be [my bank|paypal]"],
         "ops": [
             "[IT|security] [sent|ran] [a|another] [fake phishing|phishing simulation] [test|email] [today|{when_past}] and [half the office|my boss] [clicked|fell for it] [lol|kek]",
             "[got|received] [an|a] [email|text] [claiming|pretending] to be [from|] [my bank|paypal|royal mail|the irs] asking me to [verify|confirm] my [account|details]. [obviously|definitely] a scam [right|but wow it looked real]?",
         ],
         "replies": [
-            "[hover|check] the [link|sender address] [before clicking|always]",
-            "[report it|forward it] to [your bank|phishing@]",
-            "[classic|yep] scam, [delete|ignore] it",
-            "[we|our company] [do|does] those [tests|simulations] [quarterly|every month]",
+            "[hover|check] the [link|sender address] [before clicking|always]", "[report it|forward it] to [your bank|phishing@]",
+            "[classic|yep] scam, [delete|ignore] it", "[we|our company] [do|does] those [tests|simulations] [quarterly|every month]",
         ],
     },
     "review_fraud_consumer": {
@@ -298,54 +237,40 @@ NEGATIVES = {
             "[how do you|what's the best way to] [spot|tell] [fake|paid] reviews [these days|on amazon|on yelp]? [fakespot|reviewmeta] [any good|still work]?",
         ],
         "replies": [
-            "[fakespot|reviewmeta] [helps|is decent] [sometimes|a bit]",
-            "[sort by|read] the [3 star|critical] reviews [only|first]",
+            "[fakespot|reviewmeta] [helps|is decent] [sometimes|a bit]", "[sort by|read] the [3 star|critical] reviews [only|first]",
             "[lots of|tons of] [reviews|5 stars] [on the same day|in broken english] [is|are] a red flag",
         ],
     },
     "academic_integrity": {
-        "titles": [
-            "[Turnitin|Plagiarism checker] [flagged|false positive]",
-            "[Teacher|Prof] here: [essay mills|contract cheating]",
-        ],
+        "titles": ["[Turnitin|Plagiarism checker] [flagged|false positive]", "[Teacher|Prof] here: [essay mills|contract cheating]"],
         "ops": [
             "[turnitin|the plagiarism checker] [flagged|gave] my [essay|thesis chapter] [32%|a high score] [because of|for] [quotes|the bibliography]. [should i|do i need to] worry?",
             "[teacher|lecturer] here. [essay mills|contract cheating sites] [are|seem] [everywhere|getting worse] [this year|lately]. [how do you|anyone] [deal with it|catch it]?",
         ],
         "replies": [
             "[quotes and references|the bibliography] [always|usually] [inflate|bump] the score, [you're fine|don't worry]",
-            "[oral|viva] [follow ups|exams] [catch|expose] [it|them] [fast|quickly]",
-            "[talk to|email] your [prof|tutor] [about it|first]",
+            "[oral|viva] [follow ups|exams] [catch|expose] [it|them] [fast|quickly]", "[talk to|email] your [prof|tutor] [about it|first]",
         ],
     },
     "harassment_irl": {
-        "titles": [
-            "[Neighbour|Ex] [harassing|won't leave] me [alone|]",
-            "[Dealing with|Blocking] [trolls|a stalker] on [twitter|instagram]",
-        ],
+        "titles": ["[Neighbour|Ex] [harassing|won't leave] me [alone|]", "[Dealing with|Blocking] [trolls|a stalker] on [twitter|instagram]"],
         "ops": [
             "[someone|an account] [keeps|has been] [messaging|tagging|harassing] me [on|across] {site_big} [for weeks|since {when_past}]. [blocked|reported] [them|it] [but|and] they [make new accounts|keep coming back]. [what do i do|any advice]?",
         ],
         "replies": [
-            "[document|screenshot] [everything|it all] and [report|go to the police]",
-            "[lock|private] your [account|profile] [for a while|]",
+            "[document|screenshot] [everything|it all] and [report|go to the police]", "[lock|private] your [account|profile] [for a while|]",
             "[sorry|that sucks], [stay safe|hope it stops]",
         ],
     },
     "news_disinfo": {
-        "titles": [
-            "[Election|Vaccine] [misinformation|rumours] in my [family group|feed]",
-            "[Bot|Troll] accounts [everywhere|on twitter] lately",
-        ],
+        "titles": ["[Election|Vaccine] [misinformation|rumours] in my [family group|feed]", "[Bot|Troll] accounts [everywhere|on twitter] lately"],
         "ops": [
             "[my|our] [aunt|family whatsapp group|uncle] [keeps|won't stop] [sharing|forwarding] [obviously fake|made up] [news|stories] about [the election|vaccines|5g]. [how do you|anyone] [deal with it|push back]?",
             "[is it just me|anyone else notice] or [are|is] [twitter|the replies] [full of|flooded with] [troll|bot|sockpuppet] accounts [lately|since {when_past}]? [same talking points|all created last month]",
         ],
         "replies": [
-            "[snopes|a fact check] [link|and move on]",
-            "[mute|leave] the group [lol|honestly]",
-            "[state sponsored|troll farm] [for sure|probably] [lol|tbh]",
-            "[just|] [block|report] and move on",
+            "[snopes|a fact check] [link|and move on]", "[mute|leave] the group [lol|honestly]",
+            "[state sponsored|troll farm] [for sure|probably] [lol|tbh]", "[just|] [block|report] and move on",
         ],
     },
 }

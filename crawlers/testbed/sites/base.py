@@ -69,6 +69,8 @@ class Site:
     """One hosted forum in one platform's wire format."""
 
     key: ClassVar[str] = ""
+    # Whether the platform shows when a post was edited (Hacker News only changes the text).
+    shows_edit_time: ClassVar[bool] = True
 
     def __init__(self, community: Community, forum: Forum):
         self.community = community
@@ -105,7 +107,9 @@ class Site:
 
     def thread_by_number(self, number: int) -> ThreadSpec | None:
         if self._by_number is None:
-            self._by_number = {s.number: s for s in self.community.threads if s.forum == self.forum.key}
+            self._by_number = {
+                s.number: s for s in self.community.threads if s.forum == self.forum.key
+            }
         return self._by_number.get(number)
 
     def visible_posts(self, spec: ThreadSpec) -> tuple[Thread, list[TPost]]:

@@ -26,6 +26,9 @@ class Discourse(Site):
         super().__init__(community, forum)
         self._order: list[int] | None = None
 
+    def board_name(self, spec) -> str | None:
+        return str(self.forum.boards[spec.board].number)  # topics carry the category id only
+
     # ------------------------------------------------------------------ bodies
 
     def render(self, thread, post) -> tuple[str, str]:
@@ -55,12 +58,8 @@ class Discourse(Site):
         handle, number = self.account(post.persona)
         reply_to = [str(thread.posts[post.parent].number)] if post.parent else []
         return {
-            "thread_id": str(thread.spec.number),
-            "post_id": str(post.number),
-            "author": handle,
-            "author_id": str(number),
-            "reply_to": reply_to,
-            "thread_title": thread.title,
+            "thread_id": str(thread.spec.number), "post_id": str(post.number), "author": handle,
+            "author_id": str(number), "reply_to": reply_to, "thread_title": thread.title,
         }
 
     # ------------------------------------------------------------------ JSON objects
@@ -72,6 +71,18 @@ class Discourse(Site):
     def _user(self, handle: str, number: int) -> dict[str, Any]:
         return {"id": number, "username": handle, "name": None, "avatar_template": self._avatar(handle)}
 
+    @staticmethod
+    def _reply_counts(thread, count: int) -> dict[int, int]:
+        """Replies per post among the first ``count`` (memoised: a topic page asks per post)."""
+        key = ("reply_counts", count)
+        counts = thread.cache.get(key)
+        if counts is None:
+            counts = {}
+            for p in thread.posts[1:count]:
+                counts[p.parent] = counts.get(p.parent, 0) + 1
+            thread.cache[key] = counts
+        return counts
+
     def _slug(self, thread) -> str:
         return slugify(thread.title)
 
@@ -82,105 +93,44 @@ class Discourse(Site):
         html, _ = self.render(thread, post)
         slug = self._slug(thread)
         return {
-            "id": post.number,
-            "name": None,
-            "username": handle,
-            "avatar_template": self._avatar(handle),
-            "created_at": iso_ms(post.created),
-            "cooked": html,
-            "post_number": post.index + 1,
-            "post_type": 1,
-            "posts_count": count,
-            "updated_at": iso_ms(edited or post.created),
-            "reply_count": sum(1 for p in thread.posts[:count] if p.parent == post.index and p.index),
+            "id": post.number, "name": None, "username": handle, "avatar_template": self._avatar(handle),
+            "created_at": iso_ms(post.created), "cooked": html, "post_number": post.index + 1,
+            "post_type": 1, "posts_count": count, "updated_at": iso_ms(edited or post.created),
+            "reply_count": self._reply_counts(thread, count).get(post.index, 0),
             "reply_to_post_number": (post.parent + 1) if post.parent else None,
-            "quote_count": sum(1 for b in post.blocks if b[0] == "quote"),
-            "incoming_link_count": 0,
-            "reads": 1 + post.number % 40,
-            "readers_count": post.number % 40,
+            "quote_count": sum(1 for b in post.blocks if b[0] == "quote"), "incoming_link_count": 0,
+            "reads": 1 + post.number % 40, "readers_count": post.number % 40,
             "score": round(0.2 + post.number % 50 / 5, 1),
-            "yours": False,
-            "topic_id": thread.spec.number,
-            "topic_slug": slug,
-            "display_username": None,
-            "primary_group_name": None,
-            "flair_name": None,
-            "flair_url": None,
-            "flair_bg_color": None,
-            "flair_color": None,
-            "flair_group_id": None,
-            "badges_granted": [],
-            "version": 2 if edited else 1,
-            "can_edit": False,
-            "can_delete": False,
-            "can_recover": False,
-            "can_see_hidden_post": False,
-            "can_wiki": False,
-            "link_counts": [],
-            "read": True,
-            "user_title": None,
-            "bookmarked": False,
-            "actions_summary": [],
-            "moderator": False,
-            "admin": False,
-            "staff": False,
-            "user_id": user_id,
-            "hidden": False,
-            "trust_level": 1 if persona.role == "sock" else 2,
-            "deleted_at": None,
-            "user_deleted": False,
-            "edit_reason": None,
-            "can_view_edit_history": True,
-            "wiki": False,
-            "post_url": f"{PREFIX}/t/{slug}/{thread.spec.number}/{post.index + 1}",
-            "mentioned_users": [],
-            "can_accept_answer": False,
-            "can_unaccept_answer": False,
-            "accepted_answer": False,
-            "topic_accepted_answer": None,
-            "can_vote": False,
+            "yours": False, "topic_id": thread.spec.number, "topic_slug": slug,
+            "display_username": None, "primary_group_name": None, "flair_name": None, "flair_url": None,
+            "flair_bg_color": None, "flair_color": None, "flair_group_id": None, "badges_granted": [],
+            "version": 2 if edited else 1, "can_edit": False, "can_delete": False, "can_recover": False,
+            "can_see_hidden_post": False, "can_wiki": False, "link_counts": [], "read": True, "user_title": None,
+            "bookmarked": False, "actions_summary": [], "moderator": False, "admin": False, "staff": False,
+            "user_id": user_id, "hidden": False, "trust_level": 1 if persona.role == "sock" else 2,
+            "deleted_at": None, "user_deleted": False, "edit_reason": None, "can_view_edit_history": True,
+            "wiki": False, "post_url": f"{PREFIX}/t/{slug}/{thread.spec.number}/{post.index + 1}",
+            "mentioned_users": [], "can_accept_answer": False, "can_unaccept_answer": False,
+            "accepted_answer": False, "topic_accepted_answer": None, "can_vote": False,
         }
 
     def _topic_summary(self, item) -> dict[str, Any]:
         thread, posts = self.visible_posts(item.spec)
         first, last = posts[0], posts[-1]
         return {
-            "id": item.spec.number,
-            "title": thread.title,
-            "fancy_title": esc(thread.title),
-            "slug": self._slug(thread),
-            "posts_count": len(posts),
-            "reply_count": len(posts) - 1,
-            "highest_post_number": len(posts),
-            "image_url": None,
-            "created_at": iso_ms(first.created),
-            "last_posted_at": iso_ms(last.created),
-            "bumped": True,
-            "bumped_at": iso_ms(last.created),
-            "archetype": "regular",
-            "unseen": False,
-            "pinned": False,
-            "unpinned": None,
-            "excerpt": None,
-            "visible": True,
-            "closed": False,
-            "archived": False,
-            "bookmarked": None,
-            "liked": None,
-            "views": 10 + len(posts) * 7,
-            "like_count": len(posts) // 2,
-            "has_summary": False,
+            "id": item.spec.number, "title": thread.title, "fancy_title": esc(thread.title),
+            "slug": self._slug(thread), "posts_count": len(posts), "reply_count": len(posts) - 1,
+            "highest_post_number": len(posts), "image_url": None, "created_at": iso_ms(first.created),
+            "last_posted_at": iso_ms(last.created), "bumped": True, "bumped_at": iso_ms(last.created),
+            "archetype": "regular", "unseen": False, "pinned": False, "unpinned": None, "excerpt": None,
+            "visible": True, "closed": False, "archived": False, "bookmarked": None, "liked": None,
+            "views": 10 + len(posts) * 7, "like_count": len(posts) // 2, "has_summary": False,
             "last_poster_username": self.account(last.persona)[0],
-            "category_id": self.forum.boards[item.spec.board].number,
-            "pinned_globally": False,
-            "featured_link": None,
-            "posters": [
-                {
-                    "extras": "latest" if p is last else None,
-                    "description": "Original Poster" if p is first else "Frequent Poster",
-                    "user_id": self.account(p.persona)[1],
-                    "primary_group_id": None,
-                }
+            "category_id": self.forum.boards[item.spec.board].number, "pinned_globally": False,
+            "featured_link": None, "posters": [
+                {"extras": "latest" if p is last else None,
+                 "description": "Original Poster" if p is first else "Frequent Poster",
+                 "user_id": self.account(p.persona)[1], "primary_group_id": None}
                 for p in ([first, last] if last is not first else [first])
             ],
         }
@@ -195,12 +145,8 @@ class Discourse(Site):
                 handle, number = self.account(p.persona)
                 users[number] = self._user(handle, number)
         topic_list: dict[str, Any] = {
-            "can_create_topic": False,
-            "draft": None,
-            "draft_key": "new_topic",
-            "draft_sequence": None,
-            "per_page": PAGE_TOPICS,
-            "topics": topics,
+            "can_create_topic": False, "draft": None, "draft_key": "new_topic", "draft_sequence": None,
+            "per_page": PAGE_TOPICS, "topics": topics,
         }
         if (page + 1) * PAGE_TOPICS < len(listed):
             topic_list["more_topics_url"] = more_url.format(page=page + 1)
@@ -220,16 +166,8 @@ class Discourse(Site):
         participants = {}
         for p in posts:
             handle, user_id = self.account(p.persona)
-            entry = participants.setdefault(
-                user_id,
-                {
-                    "id": user_id,
-                    "username": handle,
-                    "name": None,
-                    "avatar_template": self._avatar(handle),
-                    "post_count": 0,
-                },
-            )
+            entry = participants.setdefault(user_id, {"id": user_id, "username": handle, "name": None,
+                                                       "avatar_template": self._avatar(handle), "post_count": 0})
             entry["post_count"] += 1
         first, last = posts[0], posts[-1]
         creator, last_poster = self.account(first.persona), self.account(last.persona)
@@ -238,47 +176,19 @@ class Discourse(Site):
                 "posts": [self._post(thread, p, len(posts)) for p in chunk],
                 "stream": [p.number for p in posts],
             },
-            "timeline_lookup": [[1, 0]],
-            "tags": [],
-            "id": spec.number,
-            "title": thread.title,
-            "fancy_title": esc(thread.title),
-            "posts_count": len(posts),
-            "created_at": iso_ms(first.created),
-            "views": 10 + len(posts) * 7,
-            "reply_count": len(posts) - 1,
-            "like_count": len(posts) // 2,
-            "last_posted_at": iso_ms(last.created),
-            "visible": True,
-            "closed": False,
-            "archived": False,
-            "has_summary": False,
-            "archetype": "regular",
-            "slug": self._slug(thread),
-            "category_id": self.forum.boards[spec.board].number,
-            "word_count": None,
-            "deleted_at": None,
-            "user_id": creator[1],
-            "featured_link": None,
-            "pinned_globally": False,
-            "pinned_at": None,
-            "pinned_until": None,
-            "draft": None,
-            "draft_key": f"topic_{spec.number}",
-            "draft_sequence": None,
-            "unpinned": None,
-            "pinned": False,
-            "current_post_number": 1,
-            "highest_post_number": len(posts),
-            "deleted_by": None,
-            "has_deleted": False,
-            "actions_summary": [],
-            "chunk_size": CHUNK,
-            "bookmarked": False,
+            "timeline_lookup": [[1, 0]], "tags": [], "id": spec.number, "title": thread.title,
+            "fancy_title": esc(thread.title), "posts_count": len(posts), "created_at": iso_ms(first.created),
+            "views": 10 + len(posts) * 7, "reply_count": len(posts) - 1, "like_count": len(posts) // 2,
+            "last_posted_at": iso_ms(last.created), "visible": True, "closed": False, "archived": False,
+            "has_summary": False, "archetype": "regular", "slug": self._slug(thread),
+            "category_id": self.forum.boards[spec.board].number, "word_count": None, "deleted_at": None,
+            "user_id": creator[1], "featured_link": None, "pinned_globally": False, "pinned_at": None,
+            "pinned_until": None, "draft": None, "draft_key": f"topic_{spec.number}", "draft_sequence": None,
+            "unpinned": None, "pinned": False, "current_post_number": 1,
+            "highest_post_number": len(posts), "deleted_by": None, "has_deleted": False,
+            "actions_summary": [], "chunk_size": CHUNK, "bookmarked": False,
             "details": {
-                "can_edit": False,
-                "notification_level": 1,
-                "participants": list(participants.values())[:24],
+                "can_edit": False, "notification_level": 1, "participants": list(participants.values())[:24],
                 "created_by": self._user(*creator),
                 "last_poster": self._user(*last_poster),
             },
@@ -321,14 +231,10 @@ class Discourse(Site):
             thread = self.community.thread(thread_index)
             count = self.community.visible_count(spec)
             data = self._post(thread, thread.posts[k], count)
-            data.update(
-                {
-                    "topic_title": thread.title,
-                    "topic_html_title": esc(thread.title),
-                    "category_id": self.forum.boards[spec.board].number,
-                    "raw": None,
-                }
-            )
+            data.update({
+                "topic_title": thread.title, "topic_html_title": esc(thread.title),
+                "category_id": self.forum.boards[spec.board].number, "raw": None,
+            })
             out.append(data)
         return Response.json({"latest_posts": out})
 
@@ -337,41 +243,21 @@ class Discourse(Site):
         categories = []
         for position, board in enumerate(self.forum.boards):
             mine = [item for item in listed if self.forum.boards[item.spec.board].slug == board.slug]
-            categories.append(
-                {
-                    "id": board.number,
-                    "name": board.title,
-                    "color": COLORS[position % len(COLORS)],
-                    "text_color": "FFFFFF",
-                    "slug": board.slug,
-                    "topic_count": len(mine),
-                    "post_count": sum(item.count for item in mine),
-                    "position": position,
-                    "description": f"Discussion about {board.title.lower()}.",
-                    "description_text": f"Discussion about {board.title.lower()}.",
-                    "topic_url": f"{PREFIX}/t/about-the-{board.slug}-category/{board.number}",
-                    "read_restricted": False,
-                    "permission": None,
-                    "notification_level": 1,
-                    "has_children": False,
-                    "num_featured_topics": 3,
-                    "subcategory_ids": [],
-                    "uploaded_logo": None,
-                    "uploaded_background": None,
-                }
-            )
-        return Response.json(
-            {
-                "category_list": {
-                    "can_create_category": False,
-                    "can_create_topic": False,
-                    "draft": None,
-                    "draft_key": "new_topic",
-                    "draft_sequence": None,
-                    "categories": categories,
-                }
-            }
-        )
+            categories.append({
+                "id": board.number, "name": board.title, "color": COLORS[position % len(COLORS)],
+                "text_color": "FFFFFF", "slug": board.slug, "topic_count": len(mine),
+                "post_count": sum(item.count for item in mine), "position": position,
+                "description": f"Discussion about {board.title.lower()}.",
+                "description_text": f"Discussion about {board.title.lower()}.",
+                "topic_url": f"{PREFIX}/t/about-the-{board.slug}-category/{board.number}",
+                "read_restricted": False, "permission": None, "notification_level": 1,
+                "has_children": False, "num_featured_topics": 3, "subcategory_ids": [],
+                "uploaded_logo": None, "uploaded_background": None,
+            })
+        return Response.json({"category_list": {
+            "can_create_category": False, "can_create_topic": False, "draft": None,
+            "draft_key": "new_topic", "draft_sequence": None, "categories": categories,
+        }})
 
     def handle(self, path, query):
         if path == ["latest.json"]:

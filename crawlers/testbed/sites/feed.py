@@ -45,14 +45,8 @@ class Feed(Site):
     def identity(self, thread, post) -> dict[str, Any]:
         handle, _ = self.account(post.persona)
         entry = guid(thread.spec.number)
-        return {
-            "thread_id": entry,
-            "post_id": entry,
-            "author": handle,
-            "author_id": None,
-            "reply_to": [],
-            "thread_title": thread.title,
-        }
+        return {"thread_id": entry, "post_id": entry, "author": handle, "author_id": None,
+                "reply_to": [], "thread_title": thread.title}
 
     def _entries(self, page: int):
         listed = sorted(self.listing(), key=lambda item: -self.community.times[item.spec.first])
@@ -118,7 +112,8 @@ class Feed(Site):
             f"  <title>{TITLE}</title>\n  <id>tag:testbed.misusewatch,2019:pastes</id>\n"
             f"  <updated>{iso(newest)}</updated>\n"
             f'  <link rel="self" href="{base}/feed/atom.xml?page={page}"/>\n'
-            f'  <link rel="alternate" type="text/html" href="{base}/feed/"/>\n{nxt}' + "".join(items) + "</feed>\n"
+            f'  <link rel="alternate" type="text/html" href="{base}/feed/"/>\n{nxt}'
+            + "".join(items) + "</feed>\n"
         )
         return Response.xml(body, "application/atom+xml; charset=utf-8")
 
@@ -128,10 +123,8 @@ class Feed(Site):
             return Response.html("<html><body><p>Paste not found.</p></body></html>", 404)
         thread, posts = self.visible_posts(spec)
         html, _ = self.render(thread, posts[0])
-        return Response.html(
-            f"<html><head><title>{esc(thread.title)}</title></head><body>"
-            f'<h1>{esc(thread.title)}</h1><div class="paste">{html}</div></body></html>'
-        )
+        return Response.html(f"<html><head><title>{esc(thread.title)}</title></head><body>"
+                             f'<h1>{esc(thread.title)}</h1><div class="paste">{html}</div></body></html>')
 
     def handle(self, path, query):
         page = max(1, qint(query, "page", 1))
@@ -141,7 +134,7 @@ class Feed(Site):
             return self._atom(page)
         if path in ([], ["index.html"]):
             return Response.html(
-                f"<html><head><title>{TITLE}</title>"
+                f'<html><head><title>{TITLE}</title>'
                 '<link rel="alternate" type="application/rss+xml" href="/feed/rss.xml"/>'
                 '<link rel="alternate" type="application/atom+xml" href="/feed/atom.xml"/>'
                 "</head><body><p>Recent pastes: see the feeds.</p></body></html>"

@@ -17,16 +17,8 @@ from crawlers.testbed.sites.markup import esc_4chan, fourchan_now, slugify
 PER_PAGE = 15
 PAGES = 10
 LIVE = PER_PAGE * PAGES
-COUNTRIES = (
-    ("US", "United States"),
-    ("GB", "United Kingdom"),
-    ("CA", "Canada"),
-    ("DE", "Germany"),
-    ("AU", "Australia"),
-    ("NL", "Netherlands"),
-    ("SE", "Sweden"),
-    ("PL", "Poland"),
-)
+COUNTRIES = (("US", "United States"), ("GB", "United Kingdom"), ("CA", "Canada"), ("DE", "Germany"),
+             ("AU", "Australia"), ("NL", "Netherlands"), ("SE", "Sweden"), ("PL", "Poland"))
 
 
 @register("4chan")
@@ -82,10 +74,8 @@ class FourChan(Site):
             author_id = poster.get("trip")
         refs = [thread.posts[b[1]].number for b in post.blocks if b[0] == "ref"]
         return {
-            "thread_id": str(thread.spec.number),
-            "post_id": str(post.number),
-            "author": author,
-            "author_id": author_id,
+            "thread_id": str(thread.spec.number), "post_id": str(post.number),
+            "author": author, "author_id": author_id,
             "reply_to": [str(n) for n in dict.fromkeys(refs)],
             "thread_title": thread.title if thread.show_title else None,
         }
@@ -107,32 +97,20 @@ class FourChan(Site):
             data["com"] = html
         if post.index == 0 or post.number % 5 == 0:
             digest = hashlib.md5(str(post.number).encode()).digest()
-            data.update(
-                {
-                    "filename": f"{post.created * 1000 % 10**13}",
-                    "ext": (".png", ".jpg", ".gif")[post.number % 3],
-                    "w": 400 + post.number % 900,
-                    "h": 300 + post.number % 700,
-                    "tn_w": 250,
-                    "tn_h": 196,
-                    "tim": post.created * 1000 + post.number % 1000,
-                    "md5": _b64(digest),
-                    "fsize": 20000 + post.number % 900000,
-                }
-            )
+            data.update({
+                "filename": f"{post.created * 1000 % 10**13}", "ext": (".png", ".jpg", ".gif")[post.number % 3],
+                "w": 400 + post.number % 900, "h": 300 + post.number % 700, "tn_w": 250, "tn_h": 196,
+                "tim": post.created * 1000 + post.number % 1000, "md5": _b64(digest),
+                "fsize": 20000 + post.number % 900000,
+            })
         data["time"] = post.created
         data["resto"] = 0 if post.index == 0 else spec.number
         if post.index == 0:
-            data.update(
-                {
-                    "bumplimit": int(count >= 300),
-                    "imagelimit": 0,
-                    "semantic_url": slugify(thread.title),
-                    "replies": count - 1,
-                    "images": sum(1 for p in thread.posts[1:count] if p.number % 5 == 0),
-                    "unique_ips": len({p.persona for p in thread.posts[:count]}),
-                }
-            )
+            data.update({
+                "bumplimit": int(count >= 300), "imagelimit": 0, "semantic_url": slugify(thread.title),
+                "replies": count - 1, "images": sum(1 for p in thread.posts[1:count] if p.number % 5 == 0),
+                "unique_ips": len({p.persona for p in thread.posts[:count]}),
+            })
         return data
 
     def _live(self, board: str) -> tuple[list[Listed], list[Listed]]:
@@ -185,15 +163,9 @@ class FourChan(Site):
             chunk = live[page * PER_PAGE : (page + 1) * PER_PAGE]
             if not chunk and page:
                 break
-            pages.append(
-                {
-                    "page": page + 1,
-                    "threads": [
-                        {"no": item.spec.number, "last_modified": item.last, "replies": item.count - 1}
-                        for item in chunk
-                    ],
-                }
-            )
+            pages.append({"page": page + 1, "threads": [
+                {"no": item.spec.number, "last_modified": item.last, "replies": item.count - 1} for item in chunk
+            ]})
         return Response.json(pages)
 
     def _archive(self, board: str) -> Response:
@@ -201,26 +173,12 @@ class FourChan(Site):
         return Response.json(sorted(item.spec.number for item in archived))
 
     def _boards(self) -> Response:
-        return Response.json(
-            {
-                "boards": [
-                    {
-                        "board": b.slug,
-                        "title": b.title,
-                        "ws_board": 1,
-                        "per_page": PER_PAGE,
-                        "pages": PAGES,
-                        "max_filesize": 4194304,
-                        "max_comment_chars": 2000,
-                        "bump_limit": 300,
-                        "image_limit": 150,
-                        "is_archived": 1,
-                        **({"user_ids": 1} if b.poster_ids else {}),
-                    }
-                    for b in self.forum.boards
-                ]
-            }
-        )
+        return Response.json({"boards": [
+            {"board": b.slug, "title": b.title, "ws_board": 1, "per_page": PER_PAGE, "pages": PAGES,
+             "max_filesize": 4194304, "max_comment_chars": 2000, "bump_limit": 300, "image_limit": 150,
+             "is_archived": 1, **({"user_ids": 1} if b.poster_ids else {})}
+            for b in self.forum.boards
+        ]})
 
     def handle(self, path, query):
         if path == ["boards.json"]:
@@ -228,9 +186,8 @@ class FourChan(Site):
         if len(path) == 2 and path[1] in ("catalog.json", "threads.json", "archive.json"):
             if not any(b.slug == path[0] for b in self.forum.boards):
                 return Response.not_found()
-            return {"catalog.json": self._catalog, "threads.json": self._threads, "archive.json": self._archive}[
-                path[1]
-            ](path[0])
+            return {"catalog.json": self._catalog, "threads.json": self._threads,
+                    "archive.json": self._archive}[path[1]](path[0])
         if len(path) == 3 and path[1] in ("thread", "res") and path[2].endswith(".json"):
             number = path[2][: -len(".json")]
             if number.isdigit():

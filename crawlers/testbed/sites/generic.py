@@ -28,15 +28,16 @@ def _when(ts: int) -> str:
 
 @register("generic")
 class Generic(Site):
+    def board_name(self, spec) -> str | None:
+        return self.forum.boards[spec.board].title
+
     def render(self, thread, post) -> tuple[str, str]:
         html, text = [], []
         for block in post.blocks_at(self.now):
             kind = block[0]
             if kind == "quote":
                 user = self.account(thread.posts[block[1]].persona)[0]
-                html.append(
-                    f'<blockquote class="quote"><span class="quote-author">{esc(user)} said:</span><br>{linkify(block[2])}</blockquote>'
-                )
+                html.append(f'<blockquote class="quote"><span class="quote-author">{esc(user)} said:</span><br>{linkify(block[2])}</blockquote>')
                 text.append(f"{user} said:\n{block[2]}")
             elif kind == "code":
                 html.append(f'<pre class="code">{esc(block[1])}</pre>')
@@ -48,22 +49,14 @@ class Generic(Site):
 
     def identity(self, thread, post) -> dict[str, Any]:
         handle, number = self.account(post.persona)
-        return {
-            "thread_id": str(thread.spec.number),
-            "post_id": str(post.number),
-            "author": handle,
-            "author_id": str(number),
-            "reply_to": [],
-            "thread_title": thread.title,
-        }
+        return {"thread_id": str(thread.spec.number), "post_id": str(post.number), "author": handle,
+                "author_id": str(number), "reply_to": [], "thread_title": thread.title}
 
     def _page(self, title: str, body: str) -> str:
-        return (
-            '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-            f"<title>{esc(title)} | The Backroom</title></head>\n<body>\n"
-            '<header class="site"><a class="home" href="/generic/">The Backroom</a></header>\n'
-            f'<main>\n{body}\n</main>\n<footer class="site">running BackroomBB 0.9</footer>\n</body></html>\n'
-        )
+        return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                f"<title>{esc(title)} | The Backroom</title></head>\n<body>\n"
+                '<header class="site"><a class="home" href="/generic/">The Backroom</a></header>\n'
+                f'<main>\n{body}\n</main>\n<footer class="site">running BackroomBB 0.9</footer>\n</body></html>\n')
 
     def _pager(self, base: str, page: int, pages: int) -> str:
         links = []
@@ -79,10 +72,8 @@ class Generic(Site):
         rows = []
         for slot, board in enumerate(self.forum.boards):
             count = sum(1 for item in listed if item.spec.board == slot)
-            rows.append(
-                f'<li class="board"><a class="board-link" href="/generic/board/{board.slug}">{esc(board.title)}</a>'
-                f' <span class="threads">{count} threads</span></li>'
-            )
+            rows.append(f'<li class="board"><a class="board-link" href="/generic/board/{board.slug}">{esc(board.title)}</a>'
+                        f' <span class="threads">{count} threads</span></li>')
         return Response.html(self._page("Boards", f'<h1>Boards</h1>\n<ul class="boards">{"".join(rows)}</ul>'))
 
     def _board(self, slug: str, page: int) -> Response:
@@ -96,16 +87,12 @@ class Generic(Site):
         rows = []
         for item in chunk:
             thread, posts = self.visible_posts(item.spec)
-            rows.append(
-                f'<tr class="thread-row"><td><a class="thread-link" href="/generic/thread/{item.spec.number}">{esc(thread.title)}</a></td>'
-                f'<td class="starter">{esc(self.account(posts[0].persona)[0])}</td><td class="count">{len(posts)}</td>'
-                f'<td class="last">{_when(posts[-1].created)}</td></tr>'
-            )
-        body = (
-            f'<h1 class="board-title">{esc(board.title)}</h1>\n<table class="threads"><tr><th>Thread</th><th>Started by</th>'
-            f"<th>Messages</th><th>Last message</th></tr>{''.join(rows)}</table>\n"
-            + self._pager(f"/generic/board/{slug}", page, pages)
-        )
+            rows.append(f'<tr class="thread-row"><td><a class="thread-link" href="/generic/thread/{item.spec.number}">{esc(thread.title)}</a></td>'
+                        f'<td class="starter">{esc(self.account(posts[0].persona)[0])}</td><td class="count">{len(posts)}</td>'
+                        f'<td class="last">{_when(posts[-1].created)}</td></tr>')
+        body = (f'<h1 class="board-title">{esc(board.title)}</h1>\n<table class="threads"><tr><th>Thread</th><th>Started by</th>'
+                f'<th>Messages</th><th>Last message</th></tr>{"".join(rows)}</table>\n'
+                + self._pager(f"/generic/board/{slug}", page, pages))
         return Response.html(self._page(board.title, body))
 
     def _thread(self, number: int, page: int) -> Response:
@@ -129,14 +116,9 @@ class Generic(Site):
                 f'{_when(post.created)} <a class="permalink" href="/generic/thread/{number}?page={page}#msg-{post.number}">#{post.index + 1}</a></header>\n'
                 f'<div class="msg-body">{html}</div>\n{note}<footer class="sig">-- {esc(handle)}</footer>\n</article>'
             )
-        body = (
-            f'<div class="thread" data-thread-id="{number}">\n<p class="crumbs"><a href="/generic/board/{board.slug}">{esc(board.title)}</a></p>\n'
-            f'<h1 class="thread-title">{esc(thread.title)}</h1>\n'
-            + "\n".join(items)
-            + "\n"
-            + self._pager(f"/generic/thread/{number}", page, pages)
-            + "\n</div>"
-        )
+        body = (f'<div class="thread" data-thread-id="{number}">\n<p class="crumbs"><a href="/generic/board/{board.slug}">{esc(board.title)}</a></p>\n'
+                f'<h1 class="thread-title">{esc(thread.title)}</h1>\n' + "\n".join(items) + "\n"
+                + self._pager(f"/generic/thread/{number}", page, pages) + "\n</div>")
         return Response.html(self._page(thread.title, body))
 
     def handle(self, path, query):

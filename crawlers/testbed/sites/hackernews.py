@@ -20,6 +20,7 @@ NOFOLLOW = ' rel="nofollow"'
 
 @register("hackernews")
 class HackerNews(Site):
+    shows_edit_time = False
     def __init__(self, community, forum):
         super().__init__(community, forum)
         self._items: dict[int, tuple[int, int]] | None = None
@@ -49,12 +50,8 @@ class HackerNews(Site):
         handle, _ = self.account(post.persona)
         reply_to = [] if post.index == 0 else [str(thread.posts[post.parent].number)]
         return {
-            "thread_id": str(thread.spec.number),
-            "post_id": str(post.number),
-            "author": handle,
-            "author_id": handle,
-            "reply_to": reply_to,
-            "thread_title": thread.title,
+            "thread_id": str(thread.spec.number), "post_id": str(post.number), "author": handle,
+            "author_id": handle, "reply_to": reply_to, "thread_title": thread.title,
         }
 
     # ------------------------------------------------------------------ items

@@ -31,12 +31,8 @@ class PhpBB(Site):
     def identity(self, thread, post) -> dict[str, Any]:
         handle, number = self.account(post.persona)
         return {
-            "thread_id": str(thread.spec.number),
-            "post_id": str(post.number),
-            "author": handle,
-            "author_id": str(number),
-            "reply_to": [],
-            "thread_title": thread.title,
+            "thread_id": str(thread.spec.number), "post_id": str(post.number), "author": handle,
+            "author_id": str(number), "reply_to": [], "thread_title": thread.title,
         }
 
     def _board(self, f: int):
@@ -103,7 +99,7 @@ class PhpBB(Site):
         raise NotImplementedError
 
     def message(self, text: str) -> str:
-        return f'<!DOCTYPE html><html><head><title>Information</title></head><body><div class="panel"><h2>Information</h2><p>{esc(text)}</p></div></body></html>'
+        return f"<!DOCTYPE html><html><head><title>Information</title></head><body><div class=\"panel\"><h2>Information</h2><p>{esc(text)}</p></div></body></html>"
 
 
 @register("phpbb")
@@ -120,10 +116,8 @@ class PhpBB3(PhpBB):
                 h = f"<blockquote><div><cite>{esc(user)} wrote:</cite>{linkify(block[2], POSTLINK)}</div></blockquote>"
                 t = f"{user} wrote:\n{block[2]}"
             elif kind == "code":
-                h = (
-                    '<div class="codebox"><p>Code: <a href="#" onclick="selectCode(this); return false;">Select all</a></p>'
-                    f"<pre><code>{esc(block[1])}</code></pre></div>"
-                )
+                h = ('<div class="codebox"><p>Code: <a href="#" onclick="selectCode(this); return false;">Select all</a></p>'
+                     f"<pre><code>{esc(block[1])}</code></pre></div>")
                 t = f"Code: Select all\n\n{block[1]}"
             elif kind in ("p", "green"):
                 h = "<br>".join(linkify(line, POSTLINK) for line in block[1])
@@ -144,7 +138,7 @@ class PhpBB3(PhpBB):
             '<meta name="viewport" content="width=device-width, initial-scale=1" />\n'
             f"<title>{esc(title)}</title>\n"
             '<link href="./styles/prosilver/theme/stylesheet.css?assets_version=3" rel="stylesheet">\n'
-            '</head>\n<body id="phpbb" class="nojs notouch section-index ltr ">\n'
+            "</head>\n<body id=\"phpbb\" class=\"nojs notouch section-index ltr \">\n"
             '<div id="wrap" class="wrap">\n<div id="page-header"><div class="headerbar" role="banner">'
             f'<div class="inner"><div id="site-description" class="site-description"><h1>{SITENAME["phpbb"]}</h1></div></div></div>\n'
             '<div class="navbar" role="navigation"><ul id="nav-breadcrumbs" class="nav-breadcrumbs linklist navlinks" role="menubar">'
@@ -166,9 +160,7 @@ class PhpBB3(PhpBB):
             parts.append("\t\t\t\t\t<ul>\n")
             if current > 0:
                 prev = f"{base}&amp;start={(current - 1) * per_page}" if current > 1 else base
-                parts.append(
-                    f'\t<li class="arrow previous"><a class="button button-icon-only" href="{prev}" rel="prev" role="button"><i class="icon fa-chevron-left fa-fw" aria-hidden="true"></i><span class="sr-only">Previous</span></a></li>\n'
-                )
+                parts.append(f'\t<li class="arrow previous"><a class="button button-icon-only" href="{prev}" rel="prev" role="button"><i class="icon fa-chevron-left fa-fw" aria-hidden="true"></i><span class="sr-only">Previous</span></a></li>\n')
             for page in range(pages):
                 if page == current:
                     parts.append(f'\t\t\t<li class="active"><span>{page + 1}</span></li>\n')
@@ -178,9 +170,7 @@ class PhpBB3(PhpBB):
                 elif abs(page - current) == 3:
                     parts.append('\t\t\t<li class="ellipsis" role="separator"><span>…</span></li>\n')
             if current < pages - 1:
-                parts.append(
-                    f'\t<li class="arrow next"><a class="button button-icon-only" href="{base}&amp;start={(current + 1) * per_page}" rel="next" role="button"><i class="icon fa-chevron-right fa-fw" aria-hidden="true"></i><span class="sr-only">Next</span></a></li>\n'
-                )
+                parts.append(f'\t<li class="arrow next"><a class="button button-icon-only" href="{base}&amp;start={(current + 1) * per_page}" rel="next" role="button"><i class="icon fa-chevron-right fa-fw" aria-hidden="true"></i><span class="sr-only">Next</span></a></li>\n')
             parts.append("\t\t\t\t\t</ul>\n")
         else:
             parts.append(f"\t\t\t&bull; Page <strong>1</strong> of <strong>{max(pages, 1)}</strong>\n")
@@ -202,24 +192,20 @@ class PhpBB3(PhpBB):
             last = ""
             if mine:
                 thread, posts = self.visible_posts(mine[0].spec)
-                last = (
-                    f'<dd class="lastpost"><span><dfn>Last post</dfn> <a href="./viewtopic.php?p={posts[-1].number}#p{posts[-1].number}" '
-                    f'title="{esc(thread.title)}" class="lastsubject">{esc(thread.title[:30])}</a> <br />by {self._user(posts[-1].persona)}'
-                    f"<br />{self._time(posts[-1].created)}</span></dd>"
-                )
+                last = (f'<dd class="lastpost"><span><dfn>Last post</dfn> <a href="./viewtopic.php?p={posts[-1].number}#p{posts[-1].number}" '
+                        f'title="{esc(thread.title)}" class="lastsubject">{esc(thread.title[:30])}</a> <br />by {self._user(posts[-1].persona)}'
+                        f"<br />{self._time(posts[-1].created)}</span></dd>")
             rows.append(
                 f'<li class="row">\n<dl class="row-item forum_read">\n<dt title="No unread posts"><div class="list-inner">'
                 f'<a href="./viewforum.php?f={board.number}" class="forumtitle">{esc(board.title)}</a>\n<br />{esc(board.title)} talk.'
                 f'</div></dt>\n<dd class="topics">{len(mine)} <dfn>Topics</dfn></dd>\n'
                 f'<dd class="posts">{sum(i.count for i in mine)} <dfn>Posts</dfn></dd>\n{last}</dl>\n</li>\n'
             )
-        return (
-            self._head(f"{SITENAME['phpbb']} - Index page") + "</li></ul></div></div>\n"
-            '<div id="page-body" class="page-body" role="main">\n<div class="forabg"><div class="inner">'
-            '<ul class="topiclist"><li class="header"><dl class="row-item"><dt><div class="list-inner">Forum</div></dt>'
-            '<dd class="topics">Topics</dd><dd class="posts">Posts</dd><dd class="lastpost"><span>Last post</span></dd></dl></li></ul>\n'
-            f'<ul class="topiclist forums">\n{"".join(rows)}</ul>\n</div></div>\n' + self._tail()
-        )
+        return (self._head(f"{SITENAME['phpbb']} - Index page") + "</li></ul></div></div>\n"
+                '<div id="page-body" class="page-body" role="main">\n<div class="forabg"><div class="inner">'
+                '<ul class="topiclist"><li class="header"><dl class="row-item"><dt><div class="list-inner">Forum</div></dt>'
+                '<dd class="topics">Topics</dd><dd class="posts">Posts</dd><dd class="lastpost"><span>Last post</span></dd></dl></li></ul>\n'
+                f'<ul class="topiclist forums">\n{"".join(rows)}</ul>\n</div></div>\n' + self._tail())
 
     def forum_page(self, board, listed, start: int) -> str:
         chunk = listed[start : start + self.topics_per_page]
@@ -238,19 +224,15 @@ class PhpBB3(PhpBB):
                 f"<br />{self._time(last.created)}</span></dd>\n\t\t</dl>\n\t</li>\n"
             )
         base = f"./viewforum.php?f={board.number}"
-        pagination = self._pagination(
-            base, len(listed), self.topics_per_page, start, "topics" if len(listed) != 1 else "topic"
-        )
-        return (
-            self._head(f"{board.title} - {SITENAME['phpbb']}")
-            + f'</li><li class="breadcrumbs"><span class="crumb"><a href="{base}" data-forum-id="{board.number}">{esc(board.title)}</a></span></li></ul></div></div>\n'
-            f'<div id="page-body" class="page-body" role="main">\n<h2 class="forum-title"><a href="{base}">{esc(board.title)}</a></h2>\n'
-            f'<div class="action-bar bar-top">{pagination}</div>\n'
-            '<div class="forumbg"><div class="inner">\n<ul class="topiclist"><li class="header"><dl class="row-item"><dt><div class="list-inner">Topics</div></dt>'
-            '<dd class="posts">Replies</dd><dd class="views">Views</dd><dd class="lastpost"><span>Last post</span></dd></dl></li></ul>\n'
-            f'<ul class="topiclist topics">\n{"".join(rows)}</ul>\n</div></div>\n'
-            f'<div class="action-bar bar-bottom">{pagination}</div>\n' + self._tail()
-        )
+        pagination = self._pagination(base, len(listed), self.topics_per_page, start, "topics" if len(listed) != 1 else "topic")
+        return (self._head(f"{board.title} - {SITENAME['phpbb']}")
+                + f'</li><li class="breadcrumbs"><span class="crumb"><a href="{base}" data-forum-id="{board.number}">{esc(board.title)}</a></span></li></ul></div></div>\n'
+                f'<div id="page-body" class="page-body" role="main">\n<h2 class="forum-title"><a href="{base}">{esc(board.title)}</a></h2>\n'
+                f'<div class="action-bar bar-top">{pagination}</div>\n'
+                '<div class="forumbg"><div class="inner">\n<ul class="topiclist"><li class="header"><dl class="row-item"><dt><div class="list-inner">Topics</div></dt>'
+                '<dd class="posts">Replies</dd><dd class="views">Views</dd><dd class="lastpost"><span>Last post</span></dd></dl></li></ul>\n'
+                f'<ul class="topiclist topics">\n{"".join(rows)}</ul>\n</div></div>\n'
+                f'<div class="action-bar bar-bottom">{pagination}</div>\n' + self._tail())
 
     def topic_page(self, thread, posts, start: int) -> str:
         spec = thread.spec
@@ -262,40 +244,31 @@ class PhpBB3(PhpBB):
             handle, number = self.account(post.persona)
             subject = thread.title if post.index == 0 else f"Re: {thread.title}"
             edited = self.edited_at(post)
-            notice = (
-                f'<div class="notice">Last edited by {self._user(post.persona)} on {phpbb_date(edited)}, edited 1 time in total.</div>'
-                if edited
-                else ""
-            )
+            notice = (f'<div class="notice">Last edited by {self._user(post.persona)} on {phpbb_date(edited)}, edited 1 time in total.</div>'
+                      if edited else "")
             out.append(
                 f'\t\t<div id="p{post.number}" class="post has-profile bg{1 + post.index % 2}">\n\t\t<div class="inner">\n\n'
                 f'\t\t<dl class="postprofile" id="profile{post.number}">\n\t\t\t<dt class="has-profile-rank no-avatar">\n'
                 f'\t\t\t\t<div class="avatar-container"></div>\n\t\t\t\t{self._user(post.persona)}\n\t\t\t</dt>\n'
                 f'\t\t\t<dd class="profile-rank">Member</dd>\n'
                 f'\t\t\t<dd class="profile-posts"><strong>Posts:</strong> <a href="./search.php?author_id={number}&amp;sr=posts">{10 + number % 90}</a></dd>\n'
-                f'\t\t</dl>\n\n\t\t<div class="postbody">\n\t\t\t<div id="post_content{post.number}">\n\n'
+                f"\t\t</dl>\n\n\t\t<div class=\"postbody\">\n\t\t\t<div id=\"post_content{post.number}\">\n\n"
                 f'\t\t\t<h3{FIRST if post.index == 0 else ""}><a href="#p{post.number}">{esc(subject)}</a></h3>\n'
                 f'\t\t\t<p class="author">\n\t\t\t\t<a class="unread" href="./viewtopic.php?p={post.number}#p{post.number}" title="Post">\n'
                 '\t\t\t\t\t<i class="icon fa-file fa-fw icon-lightgray icon-md" aria-hidden="true"></i><span class="sr-only">Post</span>\n\t\t\t\t</a>\n'
                 f'\t\t\t\t<span class="responsive-hide">by <strong>{self._user(post.persona)}</strong> &raquo; </span>{self._time(post.created)}\n\t\t\t</p>\n\n'
                 f'\t\t\t<div class="content">{html}</div>\n\n\t\t\t{notice}\n'
                 f'\t\t\t<div id="sig{post.number}" class="signature">{esc(handle)} | {esc(board.title)}</div>\n\n'
-                '\t\t\t</div>\n\n\t\t</div>\n\n\t\t<div class="back2top"><a href="#top" class="top" title="Top"><i class="icon fa-chevron-circle-up fa-fw icon-gray" aria-hidden="true"></i><span class="sr-only">Top</span></a></div>\n'
-                '\t\t</div>\n\t\t</div>\n\n\t<hr class="divider" />\n'
+                "\t\t\t</div>\n\n\t\t</div>\n\n\t\t<div class=\"back2top\"><a href=\"#top\" class=\"top\" title=\"Top\"><i class=\"icon fa-chevron-circle-up fa-fw icon-gray\" aria-hidden=\"true\"></i><span class=\"sr-only\">Top</span></a></div>\n"
+                "\t\t</div>\n\t\t</div>\n\n\t<hr class=\"divider\" />\n"
             )
         base = f"./viewtopic.php?t={spec.number}"
-        pagination = self._pagination(
-            base, len(posts), self.posts_per_page, start, "posts" if len(posts) != 1 else "post"
-        )
-        return (
-            self._head(f"{thread.title} - {SITENAME['phpbb']}")
-            + f'</li><li class="breadcrumbs"><span class="crumb"><a href="./viewforum.php?f={board.number}" data-forum-id="{board.number}">{esc(board.title)}</a></span></li></ul></div></div>\n'
-            f'<div id="page-body" class="page-body" role="main">\n<h2 class="topic-title"><a href="{base}">{esc(thread.title)}</a></h2>\n'
-            f'<div class="action-bar bar-top">{pagination}</div>\n'
-            + "".join(out)
-            + f'<div class="action-bar bar-bottom">{pagination}</div>\n'
-            + self._tail()
-        )
+        pagination = self._pagination(base, len(posts), self.posts_per_page, start, "posts" if len(posts) != 1 else "post")
+        return (self._head(f"{thread.title} - {SITENAME['phpbb']}")
+                + f'</li><li class="breadcrumbs"><span class="crumb"><a href="./viewforum.php?f={board.number}" data-forum-id="{board.number}">{esc(board.title)}</a></span></li></ul></div></div>\n'
+                f'<div id="page-body" class="page-body" role="main">\n<h2 class="topic-title"><a href="{base}">{esc(thread.title)}</a></h2>\n'
+                f'<div class="action-bar bar-top">{pagination}</div>\n' + "".join(out)
+                + f'<div class="action-bar bar-bottom">{pagination}</div>\n' + self._tail())
 
 
 @register("phpbb2")
@@ -313,20 +286,16 @@ class PhpBB2(PhpBB):
             kind = block[0]
             if kind == "quote":
                 user = self.account(thread.posts[block[1]].persona)[0]
-                h = (
-                    '<table width="90%" cellspacing="1" cellpadding="3" border="0" align="center"><tr> \n\t  '
-                    f'<td><span class="genmed"><b>{esc(user)} wrote:</b></span></td>\t</tr>\t<tr>\t  '
-                    f'<td class="quote">{linkify(block[2], BLANK)}</td>\t</tr></table>'
-                )
+                h = ('<table width="90%" cellspacing="1" cellpadding="3" border="0" align="center"><tr> \n\t  '
+                     f'<td><span class="genmed"><b>{esc(user)} wrote:</b></span></td>\t</tr>\t<tr>\t  '
+                     f'<td class="quote">{linkify(block[2], BLANK)}</td>\t</tr></table>')
                 t = f"{user} wrote:\n{block[2]}"
             elif kind == "code":
                 lines = block[1].split("\n")
                 code = "<br />".join(esc(line).replace("  ", "&nbsp; ") for line in lines)
-                h = (
-                    '<table width="90%" cellspacing="1" cellpadding="3" border="0" align="center"><tr> \n\t  '
-                    '<td><span class="genmed"><b>Code:</b></span></td>\t</tr>\t<tr>\t  '
-                    f'<td class="code">{code}</td>\t</tr></table>'
-                )
+                h = ('<table width="90%" cellspacing="1" cellpadding="3" border="0" align="center"><tr> \n\t  '
+                     '<td><span class="genmed"><b>Code:</b></span></td>\t</tr>\t<tr>\t  '
+                     f'<td class="code">{code}</td>\t</tr></table>')
                 t = "Code:\n" + "\n".join(" ".join(line.split()) for line in lines)
             elif kind in ("p", "green"):
                 h = "\n<br />\n".join(linkify(line, BLANK) for line in block[1])
@@ -352,8 +321,7 @@ class PhpBB2(PhpBB):
             '<link rel="stylesheet" href="templates/fiappleblue/fiappleblue.css" type="text/css" />\n'
             '</head>\n<body><a name="top" id="top"></a>\n'
             '<table class="bodyline" width="100%" cellspacing="0" cellpadding="10" border="0">\n<tr>\n<td>\n'
-            + body
-            + '\n<a name="bot" id="bot"></a></td></tr></table>\n</body>\n</html>\n'
+            + body + '\n<a name="bot" id="bot"></a></td></tr></table>\n</body>\n</html>\n'
         )
 
     def _goto(self, base: str, total: int, per_page: int, start: int) -> str:
@@ -390,13 +358,10 @@ class PhpBB2(PhpBB):
                 f'<td class="row2" align="center" valign="middle" height="50"><span class="gensmall">{len(mine)}</span></td>\n'
                 f'<td class="row2" align="center" valign="middle" height="50"><span class="gensmall">{sum(i.count for i in mine)}</span></td>\n</tr>\n'
             )
-        body = (
-            '<table width="100%" cellpadding="2" cellspacing="1" border="0" class="forumline">\n<tr>\n'
-            '<th colspan="2" class="thCornerL" height="25" nowrap="nowrap">&nbsp;Forum&nbsp;</th>\n'
-            '<th width="50" class="thTop" nowrap="nowrap">&nbsp;Topics&nbsp;</th>\n<th width="50" class="thTop" nowrap="nowrap">&nbsp;Posts&nbsp;</th>\n</tr>\n'
-            + "".join(rows)
-            + "</table>"
-        )
+        body = ('<table width="100%" cellpadding="2" cellspacing="1" border="0" class="forumline">\n<tr>\n'
+                '<th colspan="2" class="thCornerL" height="25" nowrap="nowrap">&nbsp;Forum&nbsp;</th>\n'
+                '<th width="50" class="thTop" nowrap="nowrap">&nbsp;Topics&nbsp;</th>\n<th width="50" class="thTop" nowrap="nowrap">&nbsp;Posts&nbsp;</th>\n</tr>\n'
+                + "".join(rows) + "</table>")
         return self._page("Index", body)
 
     def forum_page(self, board, listed, start: int) -> str:
@@ -416,17 +381,14 @@ class PhpBB2(PhpBB):
                 f'\t\t\t{self._profile(last.persona)} <a href="viewtopic.php?p={last.number}#{last.number}"><img src="templates/fiappleblue/images/icon_latest_reply.gif" width="18" height="9" alt="View latest post" title="View latest post" border="0" /></a></span></td>\n\t</tr>\n'
             )
         nav = self._goto(base, len(listed), self.topics_per_page, start)
-        body = (
-            f'<table width="100%" border="0" cellspacing="2" cellpadding="2">\n<tr>\n<td class="maintitle"><a href="viewforum.php?f={board.number}">{esc(board.title)}</a></td>\n</tr>\n</table>\n'
-            '<table width="100%" border="0" cellspacing="0" cellpadding="0">\n\t<tr>\n'
-            f'\t\t<td class="nav" width="100%">&nbsp;&nbsp;&nbsp;<a href="index.php">{SITENAME["phpbb2"]} Forum Index</a> &raquo; <a href="viewforum.php?f={board.number}">{esc(board.title)}</a></td>\n'
-            f'\t\t<td class="nav" nowrap="nowrap">{nav}</td>\n\t</tr>\n</table>\n'
-            '<table border="0" cellpadding="2" cellspacing="1" width="100%" class="forumline">\n\t<tr>\n\t\t<th colspan="2">Topics</th>\n'
-            "\t\t<th>Replies</th>\n\t\t<th>Author</th>\n\t\t<th>Views</th>\n\t\t<th>Last Post</th>\n\t</tr>\n"
-            + "".join(rows)
-            + "</table>\n"
-            f'<table width="100%" border="0"><tr><td class="nav" nowrap="nowrap">{nav}</td></tr></table>'
-        )
+        body = (f'<table width="100%" border="0" cellspacing="2" cellpadding="2">\n<tr>\n<td class="maintitle"><a href="viewforum.php?f={board.number}">{esc(board.title)}</a></td>\n</tr>\n</table>\n'
+                '<table width="100%" border="0" cellspacing="0" cellpadding="0">\n\t<tr>\n'
+                f'\t\t<td class="nav" width="100%">&nbsp;&nbsp;&nbsp;<a href="index.php">{SITENAME["phpbb2"]} Forum Index</a> &raquo; <a href="viewforum.php?f={board.number}">{esc(board.title)}</a></td>\n'
+                f'\t\t<td class="nav" nowrap="nowrap">{nav}</td>\n\t</tr>\n</table>\n'
+                '<table border="0" cellpadding="2" cellspacing="1" width="100%" class="forumline">\n\t<tr>\n\t\t<th colspan="2">Topics</th>\n'
+                '\t\t<th>Replies</th>\n\t\t<th>Author</th>\n\t\t<th>Views</th>\n\t\t<th>Last Post</th>\n\t</tr>\n'
+                + "".join(rows) + "</table>\n"
+                f'<table width="100%" border="0"><tr><td class="nav" nowrap="nowrap">{nav}</td></tr></table>')
         return self._page(f"View Forum - {board.title}", body)
 
     def topic_page(self, thread, posts, start: int) -> str:
@@ -439,11 +401,8 @@ class PhpBB2(PhpBB):
             handle, number = self.account(post.persona)
             row = f"row{1 + post.index % 2}"
             edited = self.edited_at(post)
-            edit_note = (
-                f'<br /><br /><span class="gensmall">Last edited by {esc(handle)} on {phpbb_date(edited)}; edited 1 time in total</span>'
-                if edited
-                else ""
-            )
+            edit_note = (f'<br /><br /><span class="gensmall">Last edited by {esc(handle)} on {phpbb_date(edited)}; edited 1 time in total</span>'
+                         if edited else "")
             rows.append(
                 f'<tr>\n<td valign="top" class="{row}" rowspan="2"><span class="name"><a name="{post.number}" id="{post.number}"></a><strong>{esc(handle)}</strong></span><br />\n'
                 f'<span class="postdetails">Member<br />\n<br /><br />\nJoined: 20 Oct 2008<br />\nPosts: {10 + number % 300}</span><br />\n'
@@ -454,23 +413,20 @@ class PhpBB2(PhpBB):
                 '</tr>\n</table>\n<table width="100%" border="0" cellpadding="0" cellspacing="0">\n<tr>\n'
                 f'<td valign="top" class="postbody">\n<hr />\n{html}</td>\n</tr>\n<tr>\n'
                 f'<td height="40" valign="bottom" class="genmed"><br />_________________<br />{esc(handle)}{edit_note}<span class="postdetails"></span></td>\n'
-                "</tr>\n</table>\n</td>\n</tr>\n<tr>\n"
+                '</tr>\n</table>\n</td>\n</tr>\n<tr>\n'
                 f'<td valign="bottom" nowrap="nowrap" class="{row}"><a href="profile.php?mode=viewprofile&amp;u={number}"><img src="templates/fiappleblue/images/lang_english/icon_profile.gif" width="56" height="23" alt="View user\'s profile" title="View user\'s profile" border="0" /></a>'
                 f'<a href="privmsg.php?mode=post&amp;u={number}"><img src="templates/fiappleblue/images/lang_english/icon_pm.gif" width="56" height="23" alt="Send private message" title="Send private message" border="0" /></a></td>\n'
                 '</tr>\n<tr>\n<td class="spacerow" colspan="2" height="1"><img src="images/spacer.gif" alt="" width="1" height="1" /></td>\n</tr>\n'
             )
         base = f"viewtopic.php?t={spec.number}&amp;postdays=0&amp;postorder=asc"
         nav = self._goto(base, len(posts), self.posts_per_page, start)
-        body = (
-            '<table width="100%" border="0" cellspacing="0" cellpadding="2">\n<tr>\n'
-            f'<td class="maintitle" valign="top">&nbsp;<a href="viewtopic.php?t={spec.number}&amp;start={start}&amp;postdays=0&amp;postorder=asc&amp;highlight=">{esc(thread.title)}</a></td>\n'
-            '</tr>\n</table>\n<table width="100%" border="0" cellspacing="0" cellpadding="0">\n\t<tr>\n'
-            f'\t\t<td class="nav" width="100%">&nbsp;&nbsp;&nbsp;<a href="index.php">{SITENAME["phpbb2"]} Forum Index</a> &raquo; <a href="viewforum.php?f={board.number}">{esc(board.title)}</a></td>\n'
-            f'\t\t<td class="nav" nowrap="nowrap">{nav}</td>\n\t</tr>\n</table>\n'
-            '<table class="forumline" width="100%" cellspacing="1" cellpadding="3" border="0">\n<tr>\n'
-            '<th width="150" height="28">Author</th>\n<th width="100%">Message</th>\n</tr>\n'
-            + "".join(rows)
-            + "</table>\n"
-            f'<table width="100%" border="0"><tr><td class="nav" nowrap="nowrap">{nav}</td></tr></table>'
-        )
+        body = ('<table width="100%" border="0" cellspacing="0" cellpadding="2">\n<tr>\n'
+                f'<td class="maintitle" valign="top">&nbsp;<a href="viewtopic.php?t={spec.number}&amp;start={start}&amp;postdays=0&amp;postorder=asc&amp;highlight=">{esc(thread.title)}</a></td>\n'
+                '</tr>\n</table>\n<table width="100%" border="0" cellspacing="0" cellpadding="0">\n\t<tr>\n'
+                f'\t\t<td class="nav" width="100%">&nbsp;&nbsp;&nbsp;<a href="index.php">{SITENAME["phpbb2"]} Forum Index</a> &raquo; <a href="viewforum.php?f={board.number}">{esc(board.title)}</a></td>\n'
+                f'\t\t<td class="nav" nowrap="nowrap">{nav}</td>\n\t</tr>\n</table>\n'
+                '<table class="forumline" width="100%" cellspacing="1" cellpadding="3" border="0">\n<tr>\n'
+                '<th width="150" height="28">Author</th>\n<th width="100%">Message</th>\n</tr>\n'
+                + "".join(rows) + "</table>\n"
+                f'<table width="100%" border="0"><tr><td class="nav" nowrap="nowrap">{nav}</td></tr></table>')
         return self._page(f"View topic - {thread.title}", body)

@@ -69,11 +69,8 @@ class Reddit(Site):
         handle, _ = self.account(post.persona)
         reply_to = [] if post.index == 0 else [self._id(thread, thread.posts[post.parent])]
         return {
-            "thread_id": b36(thread.spec.number),
-            "post_id": self._id(thread, post),
-            "author": handle,
-            "author_id": self._fullname(post.persona),
-            "reply_to": reply_to,
+            "thread_id": b36(thread.spec.number), "post_id": self._id(thread, post), "author": handle,
+            "author_id": self._fullname(post.persona), "reply_to": reply_to,
             "thread_title": thread.title,
         }
 
@@ -95,115 +92,36 @@ class Reddit(Site):
         handle, _ = self.account(op.persona)
         edited = self.edited_at(op)
         link_id = b36(thread.spec.number)
-        return {
-            "kind": "t3",
-            "data": {
-                "approved_at_utc": None,
-                "subreddit": sub,
-                "selftext": md,
-                "author_fullname": self._fullname(op.persona),
-                "saved": False,
-                "mod_reason_title": None,
-                "gilded": 0,
-                "clicked": False,
-                "title": thread.title,
-                "link_flair_richtext": [],
-                "subreddit_name_prefixed": f"r/{sub}",
-                "hidden": False,
-                "pwls": 6,
-                "link_flair_css_class": None,
-                "downs": 0,
-                "thumbnail_height": None,
-                "top_awarded_type": None,
-                "hide_score": False,
-                "name": f"t3_{link_id}",
-                "quarantine": False,
-                "link_flair_text_color": "dark",
-                "upvote_ratio": 0.9,
-                "author_flair_background_color": None,
-                "subreddit_type": "public",
-                "ups": 1 + op.number % 300,
-                "total_awards_received": 0,
-                "media_embed": {},
-                "thumbnail_width": None,
-                "author_flair_template_id": None,
-                "is_original_content": False,
-                "user_reports": [],
-                "secure_media": None,
-                "is_reddit_media_domain": False,
-                "is_meta": False,
-                "category": None,
-                "secure_media_embed": {},
-                "link_flair_text": None,
-                "can_mod_post": False,
-                "score": 1 + op.number % 300,
-                "approved_by": None,
-                "is_created_from_ads_ui": False,
-                "author_premium": False,
-                "thumbnail": "self",
-                "edited": float(edited) if edited else False,
-                "author_flair_css_class": None,
-                "author_flair_richtext": [],
-                "gildings": {},
-                "content_categories": None,
-                "is_self": True,
-                "mod_note": None,
-                "created": float(op.created),
-                "link_flair_type": "text",
-                "wls": 6,
-                "removed_by_category": None,
-                "banned_by": None,
-                "author_flair_type": "text",
-                "domain": f"self.{sub}",
-                "allow_live_comments": False,
-                "selftext_html": html,
-                "likes": None,
-                "suggested_sort": None,
-                "banned_at_utc": None,
-                "view_count": None,
-                "archived": False,
-                "no_follow": False,
-                "is_crosspostable": False,
-                "pinned": False,
-                "over_18": False,
-                "all_awardings": [],
-                "awarders": [],
-                "media_only": False,
-                "can_gild": False,
-                "spoiler": False,
-                "locked": False,
-                "author_flair_text": None,
-                "treatment_tags": [],
-                "visited": False,
-                "removed_by": None,
-                "num_reports": None,
-                "distinguished": None,
-                "subreddit_id": f"t5_{b36(9000 + thread.spec.board)}",
-                "author_is_blocked": False,
-                "mod_reason_by": None,
-                "removal_reason": None,
-                "link_flair_background_color": "",
-                "id": link_id,
-                "is_robot_indexable": True,
-                "report_reasons": None,
-                "author": handle,
-                "discussion_type": None,
-                "num_comments": len(posts) - 1,
-                "send_replies": True,
-                "contest_mode": False,
-                "mod_reports": [],
-                "author_patreon_flair": False,
-                "author_flair_text_color": None,
-                "permalink": self._permalink(thread),
-                "stickied": False,
-                "url": f"https://www.reddit.com{self._permalink(thread)}",
-                "subreddit_subscribers": 120000,
-                "created_utc": float(op.created),
-                "num_crossposts": 0,
-                "media": None,
-                "is_video": False,
-            },
-        }
+        return {"kind": "t3", "data": {
+            "approved_at_utc": None, "subreddit": sub, "selftext": md, "author_fullname": self._fullname(op.persona),
+            "saved": False, "mod_reason_title": None, "gilded": 0, "clicked": False, "title": thread.title,
+            "link_flair_richtext": [], "subreddit_name_prefixed": f"r/{sub}", "hidden": False, "pwls": 6,
+            "link_flair_css_class": None, "downs": 0, "thumbnail_height": None, "top_awarded_type": None,
+            "hide_score": False, "name": f"t3_{link_id}", "quarantine": False, "link_flair_text_color": "dark",
+            "upvote_ratio": 0.9, "author_flair_background_color": None, "subreddit_type": "public",
+            "ups": 1 + op.number % 300, "total_awards_received": 0, "media_embed": {}, "thumbnail_width": None,
+            "author_flair_template_id": None, "is_original_content": False, "user_reports": [],
+            "secure_media": None, "is_reddit_media_domain": False, "is_meta": False, "category": None,
+            "secure_media_embed": {}, "link_flair_text": None, "can_mod_post": False, "score": 1 + op.number % 300,
+            "approved_by": None, "is_created_from_ads_ui": False, "author_premium": False, "thumbnail": "self",
+            "edited": float(edited) if edited else False, "author_flair_css_class": None, "author_flair_richtext": [],
+            "gildings": {}, "content_categories": None, "is_self": True, "mod_note": None,
+            "created": float(op.created), "link_flair_type": "text", "wls": 6, "removed_by_category": None,
+            "banned_by": None, "author_flair_type": "text", "domain": f"self.{sub}", "allow_live_comments": False,
+            "selftext_html": html, "likes": None, "suggested_sort": None, "banned_at_utc": None,
+            "view_count": None, "archived": False, "no_follow": False, "is_crosspostable": False, "pinned": False,
+            "over_18": False, "all_awardings": [], "awarders": [], "media_only": False, "can_gild": False,
+            "spoiler": False, "locked": False, "author_flair_text": None, "treatment_tags": [], "visited": False,
+            "removed_by": None, "num_reports": None, "distinguished": None,
+            "subreddit_id": f"t5_{b36(9000 + thread.spec.board)}", "author_is_blocked": False,
+            "mod_reason_by": None, "removal_reason": None, "link_flair_background_color": "",
+            "id": link_id, "is_robot_indexable": True, "report_reasons": None, "author": handle,
+            "discussion_type": None, "num_comments": len(posts) - 1, "send_replies": True, "contest_mode": False,
+            "mod_reports": [], "author_patreon_flair": False, "author_flair_text_color": None,
+            "permalink": self._permalink(thread), "stickied": False,
+            "url": f"https://www.reddit.com{self._permalink(thread)}", "subreddit_subscribers": 120000,
+            "created_utc": float(op.created), "num_crossposts": 0, "media": None, "is_video": False,
+        }}
 
     def _comment(self, thread, post, depth: int, replies: Any) -> dict[str, Any]:
         md, _, _ = self._blocks(thread, post)
@@ -215,95 +133,32 @@ class Reddit(Site):
         link_id = b36(thread.spec.number)
         parent_id = f"t3_{link_id}" if post.parent == 0 else f"t1_{b36(parent.number)}"
         cid = b36(post.number)
-        return {
-            "kind": "t1",
-            "data": {
-                "subreddit_id": f"t5_{b36(9000 + thread.spec.board)}",
-                "approved_at_utc": None,
-                "author_is_blocked": False,
-                "comment_type": None,
-                "awarders": [],
-                "mod_reason_by": None,
-                "banned_by": None,
-                "author_flair_type": "text",
-                "total_awards_received": 0,
-                "subreddit": sub,
-                "author_flair_template_id": None,
-                "likes": None,
-                "replies": replies,
-                "user_reports": [],
-                "saved": False,
-                "id": cid,
-                "banned_at_utc": None,
-                "mod_reason_title": None,
-                "gilded": 0,
-                "archived": False,
-                "collapsed_reason_code": None,
-                "no_follow": True,
-                "author": handle,
-                "can_mod_post": False,
-                "created_utc": float(post.created),
-                "send_replies": True,
-                "parent_id": parent_id,
-                "score": 1 + post.number % 50,
-                "author_fullname": self._fullname(post.persona),
-                "approved_by": None,
-                "mod_note": None,
-                "all_awardings": [],
-                "collapsed": False,
-                "body": md,
-                "edited": float(edited) if edited else False,
-                "top_awarded_type": None,
-                "author_flair_css_class": None,
-                "name": f"t1_{cid}",
-                "is_submitter": post.persona == thread.posts[0].persona,
-                "downs": 0,
-                "author_flair_richtext": [],
-                "author_patreon_flair": False,
-                "body_html": html,
-                "removal_reason": None,
-                "collapsed_reason": None,
-                "distinguished": None,
-                "associated_award": None,
-                "stickied": False,
-                "author_premium": False,
-                "can_gild": True,
-                "gildings": {},
-                "unrepliable_reason": None,
-                "author_flair_text_color": None,
-                "score_hidden": False,
-                "permalink": self._permalink(thread, post),
-                "subreddit_type": "public",
-                "locked": False,
-                "report_reasons": None,
-                "created": float(post.created),
-                "author_flair_text": None,
-                "treatment_tags": [],
-                "link_id": f"t3_{link_id}",
-                "subreddit_name_prefixed": f"r/{sub}",
-                "controversiality": 0,
-                "depth": depth,
-                "author_flair_background_color": None,
-                "collapsed_because_crowd_control": None,
-                "mod_reports": [],
-                "num_reports": None,
-                "ups": 1 + post.number % 50,
-            },
-        }
+        return {"kind": "t1", "data": {
+            "subreddit_id": f"t5_{b36(9000 + thread.spec.board)}", "approved_at_utc": None, "author_is_blocked": False,
+            "comment_type": None, "awarders": [], "mod_reason_by": None, "banned_by": None, "author_flair_type": "text",
+            "total_awards_received": 0, "subreddit": sub, "author_flair_template_id": None, "likes": None,
+            "replies": replies, "user_reports": [], "saved": False, "id": cid, "banned_at_utc": None,
+            "mod_reason_title": None, "gilded": 0, "archived": False, "collapsed_reason_code": None, "no_follow": True,
+            "author": handle, "can_mod_post": False, "created_utc": float(post.created), "send_replies": True,
+            "parent_id": parent_id, "score": 1 + post.number % 50, "author_fullname": self._fullname(post.persona),
+            "approved_by": None, "mod_note": None, "all_awardings": [], "collapsed": False, "body": md,
+            "edited": float(edited) if edited else False, "top_awarded_type": None, "author_flair_css_class": None,
+            "name": f"t1_{cid}", "is_submitter": post.persona == thread.posts[0].persona, "downs": 0,
+            "author_flair_richtext": [], "author_patreon_flair": False, "body_html": html, "removal_reason": None,
+            "collapsed_reason": None, "distinguished": None, "associated_award": None, "stickied": False,
+            "author_premium": False, "can_gild": True, "gildings": {}, "unrepliable_reason": None,
+            "author_flair_text_color": None, "score_hidden": False, "permalink": self._permalink(thread, post),
+            "subreddit_type": "public", "locked": False, "report_reasons": None, "created": float(post.created),
+            "author_flair_text": None, "treatment_tags": [], "link_id": f"t3_{link_id}",
+            "subreddit_name_prefixed": f"r/{sub}", "controversiality": 0, "depth": depth,
+            "author_flair_background_color": None, "collapsed_because_crowd_control": None, "mod_reports": [],
+            "num_reports": None, "ups": 1 + post.number % 50,
+        }}
 
     @staticmethod
     def _as_listing(children: list, after: str | None = None) -> dict[str, Any]:
-        return {
-            "kind": "Listing",
-            "data": {
-                "after": after,
-                "dist": None,
-                "modhash": "",
-                "geo_filter": "",
-                "children": children,
-                "before": None,
-            },
-        }
+        return {"kind": "Listing", "data": {"after": after, "dist": None, "modhash": "", "geo_filter": "",
+                                            "children": children, "before": None}}
 
     def _children(self, posts) -> dict[int, list[int]]:
         children: dict[int, list[int]] = {}
@@ -325,40 +180,18 @@ class Reddit(Site):
             if not grandkids:
                 replies: Any = ""
             elif depth + 1 >= DEPTH_LIMIT:
-                replies = self._as_listing(
-                    [
-                        {
-                            "kind": "more",
-                            "data": {
-                                "count": 0,
-                                "name": "t1__",
-                                "id": "_",
-                                "parent_id": f"t1_{b36(post.number)}",
-                                "depth": depth + 1,
-                                "children": [],
-                            },
-                        }
-                    ]
-                )
+                replies = self._as_listing([{"kind": "more", "data": {
+                    "count": 0, "name": "t1__", "id": "_", "parent_id": f"t1_{b36(post.number)}",
+                    "depth": depth + 1, "children": []}}])
             else:
                 replies = self._as_listing(self._tree(thread, posts, children, index, depth + 1, REPLY_LIMIT))
             out.append(self._comment(thread, post, depth, replies))
         if hidden:
             ids = [b36(posts[i].number) for i in hidden]
             parent_name = f"t3_{b36(thread.spec.number)}" if parent == 0 else f"t1_{b36(posts[parent].number)}"
-            out.append(
-                {
-                    "kind": "more",
-                    "data": {
-                        "count": sum(self._subtree_size(children, i) for i in hidden),
-                        "name": f"t1_{ids[0]}",
-                        "id": ids[0],
-                        "parent_id": parent_name,
-                        "depth": depth,
-                        "children": ids,
-                    },
-                }
-            )
+            out.append({"kind": "more", "data": {
+                "count": sum(self._subtree_size(children, i) for i in hidden), "name": f"t1_{ids[0]}",
+                "id": ids[0], "parent_id": parent_name, "depth": depth, "children": ids}})
         return out
 
     def _flat(self, thread, posts, children, index: int, depth: int, out: list) -> None:
@@ -396,16 +229,8 @@ class Reddit(Site):
             index = next((p.index for p in posts[1:] if b36(p.number) == focus), None)
             if index is None:
                 return Response.json({"message": "Not Found", "error": 404}, 404)
-            tree = [
-                self._comment(
-                    thread,
-                    posts[index],
-                    0,
-                    self._as_listing(self._tree(thread, posts, children, index, 1, REPLY_LIMIT))
-                    if children.get(index)
-                    else "",
-                )
-            ]
+            tree = [self._comment(thread, posts[index], 0, self._as_listing(
+                self._tree(thread, posts, children, index, 1, REPLY_LIMIT)) if children.get(index) else "")]
         return Response.json([self._as_listing([self._link(thread, posts)]), self._as_listing(tree)])
 
     def _morechildren(self, query) -> Response:
