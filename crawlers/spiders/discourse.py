@@ -30,10 +30,6 @@ class DiscourseSpider(ForumSpider):
         "listing_pages": int,  # latest pages walked per crawl (default 0 = until unchanged)
     }
 
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.categories: dict[int, str] = {}  # category id -> slug, from /categories.json
-
     def initial_requests(self):
         for url in self.source.start_urls:
             path = urlsplit(url).path
@@ -41,32 +37,17 @@ class DiscourseSpider(ForumSpider):
                 url = url.rstrip("/") + f"/c/{self.options['category']}.json"
             elif path in ("", "/"):
                 url = url.rstrip("/") + "/latest.json"
-            start = scrapy.Request(url, callback=self.parse, cb_kwargs={"listing_page": 1})
-            # Category slugs first (posts name their board by slug), then the forum itself;
-            # a forum without /categories.json is crawled all the same.
-            yield scrapy.Request(
-                f"{self._base_of(url)}/categories.json",
-                callback=self.parse,
-                cb_kwargs={"then": start},
-                errback=lambda failure, start=start: [start],
-                dont_filter=True,
-            )
+            yield scrapy.Request(url, callback=self.parse, cb_kwargs={"listing_page": 1})
 
     # ------------------------------------------------------------ parsing
 
-    def parse_document(
-        self, response: Response, listing_page: int = 1, then: Any = None, **kwargs: Any
-    ) -> Iterator[Any]:
-        if then is not None:
-            yield then  # whatever categories.json says, the crawl goes on
+    def parse_document(self, response: Response, listing_page: int = 1, **kwargs: Any) -> Iterator[Any]:
         data = self.load_json(response)
         if not isinstance(data, dict):
             raise PageError("not a Discourse JSON object")
         if isinstance(data.get("category_list"), dict):
-            for category in data["category_list"].get("categories") or []:
-                if isinstance(category, dict) and "id" in category and category.get("slug"):
-                    self.categories[category["id"]] = category["slug"]
-        elif isinstance(data.get("topic_list"), dict):
+            return  # /categories.json: names, not posts
+        if isinstance(data.get("topic_list"), dict):
             yield from self.parse_topic_list(response, data, listing_page)
         elif isinstance(data.get("post_stream"), dict):
             yield from self.parse_topic(response, data, **kwargs)
@@ -197,11 +178,10 @@ class DiscourseSpider(ForumSpider):
             raw=post,
         )
 
-    def _board(self, category_id: Any) -> str | None:
-        """The category's slug when /categories.json named it, else its id."""
-        if category_id is None:
-            return None
-        return self.categories.get(category_id, str(category_id))
+    @staticmethod
+    def _board(category_id: Any) -> str | None:
+        """The category id (topics and posts carry only that; a slug can be renamed)."""
+        return None if category_id is None else str(category_id)
 
     @classmethod
     def _base(cls, response: Response) -> str:
