@@ -105,12 +105,17 @@ def crawl_sources(
     progress: bool = False,
     timeout: float | None = None,
     env: dict[str, str] | None = None,
+    include_disabled: bool = False,
 ) -> list[dict[str, Any]]:
     """Crawl the sources in a fresh ``python -m crawlers.run`` process; returns its summaries.
 
     Callable any number of times from one process (the demo, the scheduler, tests). The
-    child's log goes to this process's stderr; its summaries come back as JSON.
+    child's log goes to this process's stderr; its summaries come back as JSON. Sources with
+    ``enabled = false`` are left out unless ``include_disabled`` (a user named them).
     """
+    sources = [s for s in sources if include_disabled or s.enabled]
+    if not sources:
+        return []
     job = {
         "store": store_url,
         "settings": settings_overrides or {},

@@ -112,7 +112,10 @@ def crawl_cmd(app, names, all_, sources_file, full, no_politeness, overrides, ve
     store_url = app.settings.store
     if store_url.startswith("sqlite:///"):
         Path(store_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    summaries = crawl_sources(store_url, sources, settings, polite=False if no_politeness else None, progress=True)
+    summaries = crawl_sources(
+        store_url, sources, settings, polite=False if no_politeness else None, progress=True,
+        include_disabled=bool(names),
+    )
     failed = False
     for s in summaries:
         click.echo(

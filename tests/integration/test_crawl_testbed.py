@@ -243,3 +243,28 @@ def test_fault_modes_are_survived(tmp_path):
         second = crawl(store_url, sources)  # the faults were one-off: the next crawl completes
     assert mismatches(stored(store_url), truth) == []
     assert second["generic"]["posts_new"] > 0 and second["discourse"]["posts_new"] == 0
+
+
+# ---------------------------------------------------------------- the CLI verb
+
+
+def test_cli_crawl_prints_a_summary_per_source(tmp_path):
+    from click.testing import CliRunner
+
+    from misusewatch.cli import cli
+
+    community = generate(seed=15, posts=400, platforms=["discourse", "feed"])
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    with serve(community) as base:
+        env = {"MISUSEWATCH_TESTBED_URL": base}
+        args = ["--store", store_url, "crawl", "testbed-discourse", "testbed-feed", "--no-politeness",
+                "--sources", str(REPO / "sources.toml")]
+        result = CliRunner(env=env).invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        lines = result.stdout.strip().splitlines()
+        assert [line.split(":")[0] for line in lines] == ["testbed-discourse", "testbed-feed"]
+        assert all("0 errors" in line and "(finished)" in line for line in lines)
+        result = CliRunner(env=env).invoke(cli, ["--store", store_url, "crawl", "nope", "--sources",
+                                                 str(REPO / "sources.toml")])
+        assert result.exit_code == 2 and "unknown source(s) nope" in result.stderr
+    assert len(stored(store_url)) == len(list(truth_records(community)))

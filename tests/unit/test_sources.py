@@ -114,3 +114,10 @@ def test_select_sources(tmp_path):
     assert [s.name for s in select_sources(sources, ["forum"], all_=False)] == ["forum"]
     with pytest.raises(InputError, match=r"unknown source\(s\) nope \(known: board-g, forum\)"):
         select_sources(sources, ["nope"], all_=False)
+
+
+def test_crawl_sources_leaves_disabled_sources_out(tmp_path):
+    from crawlers.runner import crawl_sources
+
+    disabled = [s for s in load_sources(write(tmp_path, GOOD)) if not s.enabled]
+    assert disabled and crawl_sources(f"sqlite:///{tmp_path / 'x.db'}", disabled) == []
