@@ -1,0 +1,196 @@
+"""The misuse lexicon: JSONL pattern files (docs/lexicon.md) compiled into spaCy matchers."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from misusewatch.errors import InputError
+
+LEXICON_DIR = Path(__file__).parent / "lexicon"
+
+# Every label the tagger understands; a pattern with another label is a typo, not a new feature.
+LABELS = frozenset(
+    {
+        "MODEL",
+        "MODEL_SIZE",
+        "LM_TERM",
+        "TOOL",
+        "MISUSE",
+        "MISUSE_GENERIC",
+        "EVASION",
+        "SUPPRESS",
+        "CODE",
+        "INTENT",
+        "DEPLOY",
+        "NEG",
+        "HYPO",
+        "SARCASM",
+        "REPORTED",
+        "SKILL",
+        "RESOURCE",
+        "PLATFORM",
+        "DOMAIN",
+        "HANDLE",
+    }
+)
+FLAGS = frozenset({"weak", "neg_ok"})
+PHRASE_ATTRS = ("LOWER", "ORTH")
+
+
+class LexiconError(InputError):
+    """A lexicon line that cannot be compiled; the message names the file and line."""
+
+
+class Hit(NamedTuple):
+    """One lexicon match, in character offsets into the document text."""
+
+    label: str
+    rule: str
+    value: str
+    start: int
+    end: int
+    weak: bool
+    neg_ok: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One lexicon line: an EntityRuler-style pattern (or a regex) with our metadata."""
+
+    id: str
+    label: str
+    value: str
+    kind: str  # phrase | tokens | regex
+    pattern: Any
+    attr: str
+    flags: frozenset[str]
+    where: str  # "file:line", for errors and docs
+
+
+def parse_line(raw: str, where: str) -> Pattern | None:
+    """A Pattern from one JSONL line (None for blank lines); LexiconError names ``where``."""
+    if not raw.strip():
+        return None
+    path, _, line = where.rpartition(":")
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise LexiconError(f"not JSON ({exc.msg})", path=path, line=int(line)) from None
+    if not isinstance(data, dict):
+        raise LexiconError("expected a JSON object", path=path, line=int(line))
+
+    def fail(message: str) -> LexiconError:
+        return LexiconError(message, path=path, line=int(line))
+
+    rule_id, label = data.get("id"), data.get("label")
+    if not isinstance(rule_id, str) or not rule_id:
+        raise fail("missing field id")
+    if label not in LABELS:
+        raise fail(f"label {label!r} is not one of {sorted(LABELS)}")
+    flags = frozenset(data.get("flags") or ())
+    if not flags <= FLAGS:
+        raise fail(f"unknown flag(s) {sorted(flags - FLAGS)}")
+    attr = data.get("attr", "LOWER")
+    if attr not in PHRASE_ATTRS:
+        raise fail(f"attr {attr!r} is not one of {PHRASE_ATTRS}")
+    has_pattern, has_regex = "pattern" in data, "regex" in data
+    if has_pattern == has_regex:
+        raise fail("needs exactly one of pattern, regex")
+    if has_regex:
+        kind, pattern = "regex", data["regex"]
+        try:
+            pattern = re.compile(pattern)
+        except (re.error, TypeError) as exc:
+            raise fail(f"bad regex: {exc}") from None
+    elif isinstance(data["pattern"], str) and data["pattern"].strip():
+        kind, pattern = "phrase", data["pattern"]
+    elif isinstance(data["pattern"], list) and all(isinstance(t, dict) for t in data["pattern"]):
+        kind, pattern = "tokens", data["pattern"]
+    else:
+        raise fail("pattern must be a phrase (string) or a token pattern (list of objects)")
+    value = str(data.get("value") or rule_id.rsplit(".", 1)[-1])
+    return Pattern(rule_id, label, value, kind, pattern, attr, flags, where)
+
+
+def load_patterns(directory: Path | str = LEXICON_DIR) -> list[Pattern]:
+    """Every pattern in ``directory/*.jsonl``, in file then line order."""
+    directory = Path(directory)
+    files = sorted(directory.glob("*.jsonl"))
+    if not files:
+        raise LexiconError("no *.jsonl lexicon files", path=directory)
+    patterns: list[Pattern] = []
+    for path in files:
+        with path.open(encoding="utf-8") as handle:
+            for number, raw in enumerate(handle, 1):
+                parsed = parse_line(raw, f"{path}:{number}")
+                if parsed is not None:
+                    patterns.append(parsed)
+    return patterns
+
+
+class CompiledLexicon:
+    """Phrase patterns in PhraseMatchers (by attr), token patterns in a Matcher, regexes over text.
+
+    Patterns that share (id, label, value, flags) share one matcher key, so a few thousand
+    phrases cost one hash lookup per token rather than one Python call each.
+    """
+
+    def __init__(self, nlp, patterns: Sequence[Pattern]):
+        self.patterns = list(patterns)
+        self._phrase = {attr: PhraseMatcher(nlp.vocab, attr=attr) for attr in PHRASE_ATTRS}
+        self._tokens = Matcher(nlp.vocab)
+        self._meta: dict[int, tuple[str, str, str, bool, bool]] = {}
+        self._regexes: list[tuple[re.Pattern[str], tuple[str, str, str, bool, bool]]] = []
+        phrases: dict[tuple[str, str], list[Doc]] = {}
+        tokens: dict[str, list[list[dict]]] = {}
+        for p in self.patterns:
+            meta = (p.label, p.id, p.value, "weak" in p.flags, "neg_ok" in p.flags)
+            key = f"{p.label}|{p.id}|{p.value}|{','.join(sorted(p.flags))}"
+            self._meta[nlp.vocab.strings.add(key)] = meta
+            if p.kind == "regex":
+                self._regexes.append((p.pattern, meta))
+            elif p.kind == "phrase":
+                phrases.setdefault((p.attr, key), []).append(nlp.make_doc(p.pattern))
+            else:
+                tokens.setdefault(key, []).append(p.pattern)
+        for (attr, key), docs in phrases.items():
+            self._phrase[attr].add(key, docs)
+        for key, token_patterns in tokens.items():
+            try:
+                self._tokens.add(key, token_patterns)
+            except ValueError as exc:
+                raise LexiconError(f"bad token pattern for {key.split('|')[1]}: {exc}") from None
+
+    def __call__(self, doc: Doc) -> list[Hit]:
+        hits: list[Hit] = []
+        idx = [t.idx for t in doc]
+        ends = [t.idx + len(t) for t in doc]
+        for matcher in (self._phrase["LOWER"], self._phrase["ORTH"], self._tokens):
+            if len(matcher) == 0:
+                continue
+            for key, start, end in matcher(doc):
+                label, rule, value, weak, neg_ok = self._meta[key]
+                hits.append(Hit(label, rule, value, idx[start], ends[end - 1], weak, neg_ok))
+        text = doc.text
+        for regex, (label, rule, value, weak, neg_ok) in self._regexes:
+            for m in regex.finditer(text):
+                if m.end() > m.start():
+                    hits.append(Hit(label, rule, value, m.start(), m.end(), weak, neg_ok))
+        hits.sort(key=lambda h: (h.start, -h.end))
+        return hits
+
+
+def iter_rules(patterns: Iterable[Pattern]) -> dict[str, Pattern]:
+    """The first pattern of each rule id (for docs and evidence lookups)."""
+    rules: dict[str, Pattern] = {}
+    for p in patterns:
+        rules.setdefault(p.id, p)
+    return rules
