@@ -52,6 +52,11 @@ OTHER_PERSON = frozenset(
 # Words after a trigger that are its object, not someone else acting ("going to use it").
 OBJECT_WORDS = frozenset("it it's its this that these those them which who one".split())
 OTHER_AGENTS = OTHER_PERSON - OBJECT_WORDS
+# After a trigger only a pronoun can be its subject ("Tomorrow they're posting"); nouns there
+# are objects or places ("hit twitter next").
+OTHER_PRONOUNS = frozenset(
+    "you you're youre u he he's hes she she's shes they they're theyre they've they'll someone somebody people".split()
+)
 
 
 @dataclass(slots=True)
@@ -96,9 +101,7 @@ class Context:
     def clause_end(self, offset: int) -> int:
         i = bisect_right(self.clause_starts, offset)
         sentence_end = self.sentence_ends[self.sentence_of(offset)]
-        return min(
-            self.clause_starts[i] if i < len(self.clause_starts) else len(self.text), sentence_end
-        )
+        return min(self.clause_starts[i] if i < len(self.clause_starts) else len(self.text), sentence_end)
 
     @property
     def n_sentences(self) -> int:
@@ -134,13 +137,11 @@ class Context:
                 return "other"
         if marker:
             return "elided"
-        after = [w.lower() for w in _WORD.findall(self.text[hit.end : self.clause_end(hit.end)])][
-            :4
-        ]
+        after = [w.lower() for w in _WORD.findall(self.text[hit.end : self.clause_end(hit.end)])][:4]
         for word in after:
             if word in FIRST_PERSON:
                 return "first"
-            if word in OTHER_AGENTS:
+            if word in OTHER_PRONOUNS:
                 return "other"
         if any(w in OTHER_PERSON for w in own_words[:1]):
             return "other"
@@ -148,9 +149,7 @@ class Context:
 
     def acts_for_other(self, hit: Hit) -> bool:
         """ "I want to see someone try it", "I want you to": the act is not the author's."""
-        after = [w.lower() for w in _WORD.findall(self.text[hit.end : self.clause_end(hit.end)])][
-            :3
-        ]
+        after = [w.lower() for w in _WORD.findall(self.text[hit.end : self.clause_end(hit.end)])][:3]
         return any(w in OTHER_AGENTS for w in after[:2]) or (
             after[:1] == ["see"] and len(after) > 1 and after[1] in OTHER_AGENTS
         )

@@ -41,7 +41,7 @@ LABELS = frozenset(
         "HANDLE",
     }
 )
-FLAGS = frozenset({"weak", "neg_ok"})
+FLAGS = frozenset({"weak", "neg_ok", "local"})
 PHRASE_ATTRS = ("LOWER", "ORTH")
 
 
@@ -59,6 +59,8 @@ class Hit(NamedTuple):
     end: int
     weak: bool
     neg_ok: bool
+    # The trigger needs misuse or LM talk in its own sentence ("sent" alone means little).
+    local: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,8 @@ class Pattern:
     attr: str
     flags: frozenset[str]
     where: str  # "file:line", for errors and docs
+    # A regex runs only on texts whose lower-cased form contains one of these strings.
+    requires: tuple[str, ...] = ()
 
 
 def parse_line(raw: str, where: str) -> Pattern | None:
@@ -116,8 +120,11 @@ def parse_line(raw: str, where: str) -> Pattern | None:
         kind, pattern = "tokens", data["pattern"]
     else:
         raise fail("pattern must be a phrase (string) or a token pattern (list of objects)")
+    requires = data.get("requires") or ()
+    if requires and (kind != "regex" or not all(isinstance(r, str) and r for r in requires)):
+        raise fail("requires must be a list of non-empty strings, on a regex pattern")
     value = str(data.get("value") or rule_id.rsplit(".", 1)[-1])
-    return Pattern(rule_id, label, value, kind, pattern, attr, flags, where)
+    return Pattern(rule_id, label, value, kind, pattern, attr, flags, where, tuple(r.lower() for r in requires))
 
 
 def load_patterns(directory: Path | str = LEXICON_DIR) -> list[Pattern]:
@@ -147,20 +154,21 @@ class CompiledLexicon:
         self.patterns = list(patterns)
         self._phrase = {attr: PhraseMatcher(nlp.vocab, attr=attr) for attr in PHRASE_ATTRS}
         self._tokens = Matcher(nlp.vocab)
-        self._meta: dict[int, tuple[str, str, str, bool, bool]] = {}
-        self._regexes: list[tuple[re.Pattern[str], tuple[str, str, str, bool, bool]]] = []
+        self._meta: dict[int, tuple[str, str, str, bool, bool, bool]] = {}
+        self._regexes: list[tuple[re.Pattern[str], frozenset[str], tuple[str, str, str, bool, bool, bool]]] = []
         phrases: dict[tuple[str, str], list[Doc]] = {}
         tokens: dict[str, list[list[dict]]] = {}
         for p in self.patterns:
-            meta = (p.label, p.id, p.value, "weak" in p.flags, "neg_ok" in p.flags)
+            meta = (p.label, p.id, p.value, "weak" in p.flags, "neg_ok" in p.flags, "local" in p.flags)
             key = f"{p.label}|{p.id}|{p.value}|{','.join(sorted(p.flags))}"
             self._meta[nlp.vocab.strings.add(key)] = meta
             if p.kind == "regex":
-                self._regexes.append((p.pattern, meta))
+                self._regexes.append((p.pattern, frozenset(p.requires), meta))
             elif p.kind == "phrase":
                 phrases.setdefault((p.attr, key), []).append(nlp.make_doc(p.pattern))
             else:
                 tokens.setdefault(key, []).append(p.pattern)
+        self._requires = sorted({r for _, requires, _ in self._regexes for r in requires})
         for (attr, key), docs in phrases.items():
             self._phrase[attr].add(key, docs)
         for key, token_patterns in tokens.items():
@@ -169,21 +177,25 @@ class CompiledLexicon:
             except ValueError as exc:
                 raise LexiconError(f"bad token pattern for {key.split('|')[1]}: {exc}") from None
 
-    def __call__(self, doc: Doc) -> list[Hit]:
+    def __call__(self, doc: Doc, *, text: str | None = None, prefilter: bool = True) -> list[Hit]:
         hits: list[Hit] = []
-        idx = [t.idx for t in doc]
-        ends = [t.idx + len(t) for t in doc]
         for matcher in (self._phrase["LOWER"], self._phrase["ORTH"], self._tokens):
             if len(matcher) == 0:
                 continue
             for key, start, end in matcher(doc):
-                label, rule, value, weak, neg_ok = self._meta[key]
-                hits.append(Hit(label, rule, value, idx[start], ends[end - 1], weak, neg_ok))
-        text = doc.text
-        for regex, (label, rule, value, weak, neg_ok) in self._regexes:
+                label, rule, value, weak, neg_ok, local = self._meta[key]
+                span = doc[start:end]
+                hits.append(Hit(label, rule, value, span.start_char, span.end_char, weak, neg_ok, local))
+        text = doc.text if text is None else text
+        lowered = text.lower()
+        # Most regexes cannot match most posts; substring tests are far cheaper than re.
+        present = {r for r in self._requires if r in lowered} if prefilter else set()
+        for regex, requires, (label, rule, value, weak, neg_ok, local) in self._regexes:
+            if prefilter and requires and requires.isdisjoint(present):
+                continue
             for m in regex.finditer(text):
                 if m.end() > m.start():
-                    hits.append(Hit(label, rule, value, m.start(), m.end(), weak, neg_ok))
+                    hits.append(Hit(label, rule, value, m.start(), m.end(), weak, neg_ok, local))
         hits.sort(key=lambda h: (h.start, -h.end))
         return hits
 

@@ -34,6 +34,12 @@ if not Doc.has_extension("mw_hits"):
     Doc.set_extension("mw_hits", default=None)
 if not Doc.has_extension("mw_tags"):
     Doc.set_extension("mw_tags", default=None)
+if not Doc.has_extension("mw_text"):
+    # Doc.text joins every token anew on each access; the components read it once.
+    Doc.set_extension("mw_text", default=None)
+if not Doc.has_extension("mw_lm_context"):
+    # Evidence from outside the text (the thread title) that the post is about an LM.
+    Doc.set_extension("mw_lm_context", default=None)
 
 
 @Language.factory("misusewatch_lexicon", default_config={"lexicon_dir": None})
@@ -49,7 +55,9 @@ class LexiconComponent:
         self.lexicon = CompiledLexicon(nlp, load_patterns(self.lexicon_dir))
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.mw_hits = self.lexicon(doc)
+        if doc._.mw_text is None:
+            doc._.mw_text = doc.text
+        doc._.mw_hits = self.lexicon(doc, text=doc._.mw_text)
         return doc
 
 
@@ -69,9 +77,7 @@ class TaggerComponent:
         if ner_gate not in NER_GATES:
             raise ValueError(f"ner_gate {ner_gate!r} is not one of {NER_GATES}")
         self.ner_gate = ner_gate
-        self.ner = (
-            nlp.get_pipe("ner") if "ner" in nlp.component_names and ner_gate != "never" else None
-        )
+        self.ner = nlp.get_pipe("ner") if "ner" in nlp.component_names and ner_gate != "never" else None
 
     def __call__(self, doc: Doc) -> Doc:
         return next(iter(self.pipe([doc])))
@@ -87,18 +93,20 @@ class TaggerComponent:
             yield from self._tag_batch(batch)
 
     def _tag_batch(self, docs: list[Doc]) -> list[Doc]:
-        results = [tag(doc.text, doc._.mw_hits or []) for doc in docs]
+        results = [tag(_text(doc), doc._.mw_hits or [], lm_context=doc._.mw_lm_context or ()) for doc in docs]
         wanted = [doc for doc, r in zip(docs, results, strict=True) if self._wants_ner(r.ladder)]
         if wanted and self.ner is not None:
             for _ in self.ner.pipe(wanted):
                 pass
+        with_ner = {id(doc) for doc in wanted} if self.ner is not None else set()
         for doc, result in zip(docs, results, strict=True):
             if result.focus_sentences:
-                entities = [(e.label_, e.start_char, e.end_char) for e in doc.ents]
+                # doc.ents costs a Span per entity: read it only where NER ran.
+                entities = [(e.label_, e.start_char, e.end_char) for e in doc.ents] if id(doc) in with_ner else []
                 result.targets = find_targets(
-                    doc.text,
+                    _text(doc),
                     doc._.mw_hits or [],
-                    Context.of(doc.text),
+                    result.context or Context.of(_text(doc)),
                     result.focus_sentences,
                     entities,
                 )
@@ -113,6 +121,21 @@ class TaggerComponent:
         return LADDER_RANK[ladder] >= LADDER_RANK[self.ner_gate]
 
 
+def _text(doc: Doc) -> str:
+    return doc._.mw_text if doc._.mw_text is not None else doc.text
+
+
+def make_docs(nlp: Language, texts: Iterable[str], contexts: Iterable | None = None) -> Iterator[Doc]:
+    """Tokenised docs that carry their text (and title LM context) for our components."""
+    contexts = iter(contexts) if contexts is not None else None
+    for text in texts:
+        doc = nlp.make_doc(text)
+        doc._.mw_text = text
+        if contexts is not None:
+            doc._.mw_lm_context = next(contexts)
+        yield doc
+
+
 def load_pipeline(
     model: str = MODEL_NAME, *, lexicon_dir: str | Path | None = None, ner_gate: str = "plan"
 ) -> Language:
@@ -120,9 +143,7 @@ def load_pipeline(
     nlp = spacy.load(model, exclude=list(UNUSED_PIPES))
     if "ner" in nlp.pipe_names:
         nlp.disable_pipe("ner")
-    nlp.add_pipe(
-        "misusewatch_lexicon", config={"lexicon_dir": str(lexicon_dir) if lexicon_dir else None}
-    )
+    nlp.add_pipe("misusewatch_lexicon", config={"lexicon_dir": str(lexicon_dir) if lexicon_dir else None})
     nlp.add_pipe("misusewatch_tagger", config={"ner_gate": ner_gate})
     return nlp
 

@@ -52,6 +52,7 @@ class TagResult:
     targets: list[dict[str, Any]] = field(default_factory=list)
     # Sentences that carry misuse or a trigger: where targets are looked for.
     focus_sentences: list[int] = field(default_factory=list)
+    context: Context | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -86,7 +87,7 @@ class _Post:
 
     def __init__(self, text: str, hits: Sequence[Hit]):
         self.text = text
-        self.ctx = Context.of(text)
+        self._ctx: Context | None = None
         suppress = [h for h in hits if h.label == "SUPPRESS"]
         self.by: dict[str, list[Hit]] = defaultdict(list)
         for h in hits:
@@ -94,11 +95,20 @@ class _Post:
                 continue
             self.by[h.label].append(h)
         self.triggers = [h for lbl in ("INTENT", "CODE", "DEPLOY") for h in self.by[lbl]]
-        self.sentence = {h: self.ctx.sentence_of(h.start) for h in hits}
+        self._sentence: dict[Hit, int] = {}
+
+    @property
+    def ctx(self) -> Context:
+        # Most posts have nothing that needs sentences; segment only when asked.
+        if self._ctx is None:
+            self._ctx = Context.of(self.text)
+        return self._ctx
 
     def sent(self, hit: Hit) -> int:
-        s = self.sentence.get(hit)
-        return self.ctx.sentence_of(hit.start) if s is None else s
+        s = self._sentence.get(hit)
+        if s is None:
+            s = self._sentence[hit] = self.ctx.sentence_of(hit.start)
+        return s
 
     def near(self, hit: Hit, sentences: Iterable[int], window: int) -> bool:
         s = self.sent(hit)
@@ -155,12 +165,18 @@ class _Post:
         return out
 
 
-def tag(text: str, hits: Sequence[Hit]) -> TagResult:
-    """Apply the rules to one post's text and lexicon hits."""
+def tag(text: str, hits: Sequence[Hit], *, lm_context: Sequence[dict[str, Any]] = ()) -> TagResult:
+    """Apply the rules to one post's text and lexicon hits.
+
+    ``lm_context`` is evidence from outside the text (the thread title) that the post is
+    about a language model; it counts only when the text itself does not say so.
+    """
     post = _Post(text, hits)
     result = TagResult()
-    result.lm_related, lm_evidence = _lm_related(post)
-    result.evidence.extend(lm_evidence)
+    result.lm_related, found = _lm_related(post)
+    if not result.lm_related and lm_context:
+        result.lm_related, found = True, list(lm_context)
+    result.evidence.extend(found)
     misuse_hits = _categories(post, result)
     defensive = post.active_defensive()
     defensive_sentences = {post.sent(h) for h in defensive}
@@ -179,7 +195,13 @@ def tag(text: str, hits: Sequence[Hit]) -> TagResult:
     _tier(post, result, own_triggers)
     focus = {post.sent(h) for h in misuse_hits} | {post.sent(h) for _, h in own_triggers}
     result.focus_sentences = sorted(focus)
+    result.context = post._ctx
     return result
+
+
+def lm_evidence(text: str, hits: Sequence[Hit]) -> list[dict[str, Any]]:
+    """The evidence that ``text`` is about language models (empty when it is not)."""
+    return _lm_related(_Post(text, hits))[1]
 
 
 def _lm_related(post: _Post) -> tuple[bool, list[dict[str, Any]]]:
@@ -231,9 +253,7 @@ def _categories(post: _Post, result: TagResult) -> list[Hit]:
         else:
             accepted.append(h)
             categories.setdefault(h.value)
-    trigger_sentences = {
-        post.sent(t) for t in post.triggers if not post.ctx.in_quote(t.start, t.end)
-    }
+    trigger_sentences = {post.sent(t) for t in post.triggers if not post.ctx.in_quote(t.start, t.end)}
     for category, weak_hits in weak_by_cat.items():
         distinct = {post.text[h.start : h.end].lower() for h in weak_hits}
         for h in weak_hits:
@@ -245,10 +265,7 @@ def _categories(post: _Post, result: TagResult) -> list[Hit]:
             context_sentences = generic_sentences + strong_sentences.get(category, [])
             supported = post.near(h, context_sentences, 1) or (
                 result.lm_related
-                and (
-                    (len(distinct) >= 2 and post.near(h, others, 1))
-                    or post.sent(h) in trigger_sentences
-                )
+                and ((len(distinct) >= 2 and post.near(h, others, 1)) or post.sent(h) in trigger_sentences)
             )
             if supported:
                 accepted.append(h)
@@ -310,16 +327,25 @@ def _judge_triggers(
     own: list[tuple[str, Hit]] = []
     if not has_misuse:
         return own
+    lm_sentences = (
+        {post.sent(h) for label in ("MODEL", "LM_TERM") for h in post.by[label] if not h.weak}
+        if result.lm_related
+        else set()
+    )
     for hit in post.triggers:
         step = _step_of(hit)
-        if hit.label == "CODE":
-            window = 1 if hit.value in WEAK_CODE else 10_000
-        elif hit.label == "DEPLOY":
-            window = 10_000
+        if hit.local:
+            if post.sent(hit) not in offensive | lm_sentences:
+                continue
         else:
-            window = 1
-        if not post.near(hit, offensive, window):
-            continue
+            if hit.label == "CODE":
+                window = 1 if hit.value in WEAK_CODE else 10_000
+            elif hit.label == "DEPLOY":
+                window = 10_000
+            else:
+                window = 1
+            if not post.near(hit, offensive, window):
+                continue
         reason = _discount_reason(post, hit, defensive_sentences)
         if reason is None:
             own.append((step, hit))
@@ -349,11 +375,7 @@ def _tier(post: _Post, result: TagResult, own_triggers: list[tuple[str, Hit]]) -
             markers.append((1, h, "asks for help"))
     for h in post.by["CODE"]:
         # Sharing or writing code shows skill whatever it is for.
-        if (
-            h.value == "code_snippet_inline"
-            or post.ctx.in_quote(h.start, h.end)
-            or post.reported(h)
-        ):
+        if h.value == "code_snippet_inline" or post.ctx.in_quote(h.start, h.end) or post.reported(h):
             continue
         if h.value not in SELF_CONTAINED_CODE and post.ctx.person(h, marker=True) == "other":
             continue
@@ -372,9 +394,7 @@ def _tier(post: _Post, result: TagResult, own_triggers: list[tuple[str, Hit]]) -
 
 def _in_howto_question(post: _Post, hit: Hit) -> bool:
     s = post.sent(hit)
-    return post.ctx.is_question(hit.start) and any(
-        post.sent(h) == s and h.value == "howto" for h in post.by["INTENT"]
-    )
+    return post.ctx.is_question(hit.start) and any(post.sent(h) == s and h.value == "howto" for h in post.by["INTENT"])
 
 
 def _count_in(text: str) -> int:

@@ -49,16 +49,12 @@ def find_targets(
             continue
         surface = text[h.start : h.end]
         kind = {"PLATFORM": "platform", "DOMAIN": "domain", "HANDLE": "handle"}[h.label]
-        value = (
-            _domain(surface) if kind == "domain" else h.value if h.value != "handle" else surface
-        )
+        value = _domain(surface) if kind == "domain" else h.value if h.value != "handle" else surface
         if kind == "platform" and h.rule == "target.subreddit":
             kind, value = "subreddit", surface.lstrip("/").lower()
         if value.lower() in NOT_TARGETS:
             continue
-        found.setdefault(
-            (kind, value.lower()), _target(kind, value, surface, h.start, h.end, h.rule)
-        )
+        found.setdefault((kind, value.lower()), _target(kind, value, surface, h.start, h.end, h.rule))
     platform_names = {v for (k, v) in found if k == "platform"}
     for label, start, end in entities:
         surface = text[start:end]
@@ -67,9 +63,7 @@ def find_targets(
             continue
         if name.lower() in platform_names or len(name) < 2:
             continue
-        found.setdefault(
-            ("org", name.lower()), _target("org", name, surface, start, end, "ner:ORG")
-        )
+        found.setdefault(("org", name.lower()), _target("org", name, surface, start, end, "ner:ORG"))
     return sorted(found.values(), key=lambda t: t["start"])
 
 

@@ -16,6 +16,7 @@ from misusewatch.store import StoreError, StoreURLError
 COMMAND_MODULES = (
     "misusewatch.commands.store_cmds",
     "misusewatch.commands.alerts",
+    "misusewatch.commands.enrich",
 )
 
 # Errors a user can cause: one line on stderr, exit 2, no traceback.
