@@ -169,6 +169,7 @@ class CompiledLexicon:
             else:
                 tokens.setdefault(key, []).append(p.pattern)
         self._requires = sorted({r for _, requires, _ in self._regexes for r in requires})
+        self._automaton = _automaton(self._requires)
         for (attr, key), docs in phrases.items():
             self._phrase[attr].add(key, docs)
         for key, token_patterns in tokens.items():
@@ -189,7 +190,7 @@ class CompiledLexicon:
         text = doc.text if text is None else text
         lowered = text.lower()
         # Most regexes cannot match most posts; substring tests are far cheaper than re.
-        present = {r for r in self._requires if r in lowered} if prefilter else set()
+        present = self._present(lowered) if prefilter else set()
         for regex, requires, (label, rule, value, weak, neg_ok, local) in self._regexes:
             if prefilter and requires and requires.isdisjoint(present):
                 continue
@@ -198,6 +199,26 @@ class CompiledLexicon:
                     hits.append(Hit(label, rule, value, m.start(), m.end(), weak, neg_ok, local))
         hits.sort(key=lambda h: (h.start, -h.end))
         return hits
+
+    def _present(self, lowered: str) -> set[str]:
+        """The ``requires`` strings that occur in the text: one Aho-Corasick pass."""
+        if self._automaton is not None:
+            return {found for _, found in self._automaton.iter(lowered)}
+        return {r for r in self._requires if r in lowered}
+
+
+def _automaton(strings: Sequence[str]):
+    try:
+        import ahocorasick
+    except ImportError:  # pragma: no cover - a declared dependency; fall back to substring tests
+        return None
+    if not strings:
+        return None
+    automaton = ahocorasick.Automaton()
+    for s in strings:
+        automaton.add_word(s, s)
+    automaton.make_automaton()
+    return automaton
 
 
 def iter_rules(patterns: Iterable[Pattern]) -> dict[str, Pattern]:

@@ -87,9 +87,9 @@ def time_of_day(times: Sequence[datetime]) -> dict[str, Any]:
 
 _WORD = re.compile(r"[a-z0-9']+")
 _URL = re.compile(r"https?://\S+|www\.\S+")
-# Universal hashing (a*x + b) mod p needs p below the range of a*x, or the map is monotone in x
-# and every permutation picks the same shingle. p = 2^31 - 1 with a, b, x < p keeps a*x < 2^62.
-_PRIME = (1 << 31) - 1
+# Multiply-shift hashing: ((a*x + b) mod 2^64) >> 32 with random odd a is a universal family,
+# and uint64 arithmetic wraps mod 2^64 for free: no slow integer modulo over the whole matrix.
+_SHIFT = np.uint64(32)
 
 
 @dataclass(slots=True)
@@ -112,19 +112,35 @@ class MinHasher:
         if self.num_perm % self.bands:
             raise ValueError("num_perm must be a multiple of bands")
         rng = np.random.default_rng(self.seed)
-        self._a = rng.integers(1, _PRIME, self.num_perm, dtype=np.uint64)
-        self._b = rng.integers(0, _PRIME, self.num_perm, dtype=np.uint64)
+        self._a = rng.integers(0, 2**63, self.num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+        self._b = rng.integers(0, 2**63, self.num_perm, dtype=np.uint64)
 
     def signature(self, text: str) -> np.ndarray | None:
         """The signature of ``text``, or None when it is too short to say anything."""
+        return self.signatures([text])[0]
+
+    def _shingle_hashes(self, text: str) -> list[int] | None:
         words = _WORD.findall(_URL.sub(" ", text.lower()))
         if len(words) < self.min_words:
             return None
         k = self.shingle
-        shingles = {" ".join(words[i : i + k]) for i in range(len(words) - k + 1)}
-        x = np.fromiter((zlib.crc32(s.encode()) % _PRIME for s in shingles), dtype=np.uint64)
-        hashed = (self._a[:, None] * x[None, :] + self._b[:, None]) % np.uint64(_PRIME)
-        return hashed.min(axis=1).astype(np.uint32)
+        return list({zlib.crc32(" ".join(words[i : i + k]).encode()) for i in range(len(words) - k + 1)})
+
+    def signatures(self, texts: Sequence[str]) -> list[np.ndarray | None]:
+        """Signatures of many texts with one numpy pass (per-text numpy calls cost more
+        than the arithmetic)."""
+        hashes = [self._shingle_hashes(t) for t in texts]
+        kept = [h for h in hashes if h]
+        if not kept:
+            return [None] * len(texts)
+        lengths = np.fromiter((len(h) for h in kept), dtype=np.int64)
+        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        x = np.fromiter((v for h in kept for v in h), dtype=np.uint64, count=int(lengths.sum()))
+        with np.errstate(over="ignore"):
+            hashed = (self._a[:, None] * x[None, :] + self._b[:, None]) >> _SHIFT
+        mins = np.minimum.reduceat(hashed, offsets, axis=1).astype(np.uint32).T
+        rows = iter(mins)
+        return [np.ascontiguousarray(next(rows)) if h else None for h in hashes]
 
     def band_keys(self, signature: np.ndarray) -> list[bytes]:
         rows = self.num_perm // self.bands
@@ -150,9 +166,16 @@ class ClusterIndex:
     _buckets: dict[bytes, list[int]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, post_id: str, actor_id: str | None, created_at: datetime, text: str) -> None:
-        sig = self.hasher.signature(text)
-        if sig is None:
-            return
+        self.add_many([(post_id, actor_id, created_at, text)])
+
+    def add_many(self, items: Sequence[tuple[str, str | None, datetime, str]]) -> None:
+        """Add (post id, actor id, time, text) tuples; batches of hundreds are fastest."""
+        signatures = self.hasher.signatures([text for _, _, _, text in items])
+        for (post_id, actor_id, created_at, text), sig in zip(items, signatures, strict=True):
+            if sig is not None:
+                self._insert(post_id, actor_id, created_at, text, sig)
+
+    def _insert(self, post_id: str, actor_id: str | None, created_at: datetime, text: str, sig) -> None:
         index = len(self._ids)
         self._ids.append(post_id)
         self._actors.append(actor_id)

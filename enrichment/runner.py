@@ -180,11 +180,15 @@ def update_actors(
     index = ClusterIndex(threshold=cluster_threshold)
     report = ActorReport()
     bar = tqdm(desc="actors", unit="post", file=sys.stderr, disable=not progress, dynamic_ncols=True)
+    pending_texts: list[tuple[str, str | None, Any, str]] = []
     for post in store.iter_posts():
         report.posts += 1
         bar.update(1)
         actor_id = post.actor_id
-        index.add(post.id, actor_id, post.created_at, post.text)
+        pending_texts.append((post.id, actor_id, post.created_at, post.text))
+        if len(pending_texts) >= 1000:
+            index.add_many(pending_texts)
+            pending_texts = []
         if actor_id is None:
             continue
         if actor_id not in identity:
@@ -192,6 +196,7 @@ def update_actors(
         evidence = evidence_by_post.pop(post.id, None) or PostEvidence(post.id, post.created_at)
         evidence.created_at = post.created_at
         per_actor[actor_id].append(evidence)
+    index.add_many(pending_texts)
     bar.close()
     clusters = index.clusters()
     store.write_assessment(
