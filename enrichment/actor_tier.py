@@ -104,13 +104,20 @@ class TierVerdict:
 def tier_for_actor(posts: Sequence[PostEvidence], *, max_evidence: int = 10) -> TierVerdict:
     """The highest tier the actor's posts support, how sure we are, and the posts behind it.
 
+    Only actors with a misuse post (ladder discussion or above) get a tier; their benign posts
+    still show their skill; one whose posts show no skill either way has no tier (unknown).
     A tier counts when at least two posts show it (one post can be a tagger slip or a brag),
     or when the actor has at most two tiered posts, or when the post showing it is code or
     deployment (the skill was exercised, not claimed). Confidence is the share of the actor's
     tiered posts at or above the tier, scaled down for actors with fewer than three of them.
     """
+    # A tier describes a threat actor: someone who never talks about misuse has none.
+    if not any(LADDER_RANK.get(p.ladder, 0) >= LADDER_RANK["discussion"] for p in posts):
+        return TierVerdict(None, None, [], {"tiered_posts": 0, "misuse_posts": 0})
     tiered = [p for p in posts if p.tier in TIERS]
     if not tiered:
+        # Talks misuse but shows no skill either way: unknown, not tier 1 (defaulting to 1
+        # gave every benign actor with one misread post a tier; see docs/tagger.md).
         return TierVerdict(None, None, [], {"tiered_posts": 0})
     counts = Counter(p.tier for p in tiered)
     chosen = None

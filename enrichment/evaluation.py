@@ -111,7 +111,7 @@ def evaluate(truth: Sequence[dict[str, Any]], predicted: Sequence[dict[str, Any]
             ((t["categories"], p["categories"]) for t, p in zip(truth, predicted, strict=True)), CATEGORIES
         ),
         tier=single_label_scores(
-            ((t["tier"], p["tier"]) for t, p in zip(truth, predicted, strict=True)), (*TIERS, None)
+            ((t.get("tier"), p["tier"]) for t, p in zip(truth, predicted, strict=True) if "tier" in t), (*TIERS, None)
         ),
         lm_accuracy=accuracy((t["lm_related"], p["lm_related"]) for t, p in zip(truth, predicted, strict=True)),
         ladder_accuracy=accuracy((t["ladder"], p["ladder"]) for t, p in zip(truth, predicted, strict=True)),
@@ -136,3 +136,26 @@ def main(argv: Sequence[str]) -> None:
 
 if __name__ == "__main__":
     main(sys.argv[1:])
+
+
+def evaluate_actors(truth_rows: Sequence[dict[str, Any]], predicted: Sequence[dict[str, Any]]) -> list[Score]:
+    """Per-actor tier against ground truth rows carrying ``actor`` and ``actor_tier``.
+
+    Predicted actor tiers come from the same aggregation the enrich job uses
+    (``tier_for_actor`` over the actor's posts). Actors whose truth tier is null are benign.
+    """
+    from collections import defaultdict
+
+    from enrichment.actor_tier import PostEvidence, tier_for_actor
+    from misusewatch.records import parse_time
+
+    posts: dict[str, list[PostEvidence]] = defaultdict(list)
+    truth_tier: dict[str, Any] = {}
+    for row, result in zip(truth_rows, predicted, strict=True):
+        actor = row.get("actor")
+        if not actor:
+            continue
+        truth_tier.setdefault(actor, row.get("actor_tier"))
+        posts[actor].append(PostEvidence.from_tagger(row["id"], parse_time(row["created_at"]), result, result))
+    pairs = [(truth_tier[a], tier_for_actor(p).tier) for a, p in posts.items()]
+    return single_label_scores(pairs, (*TIERS, None))

@@ -96,6 +96,7 @@ class _Post:
             self.by[h.label].append(h)
         self.triggers = [h for lbl in ("INTENT", "CODE", "DEPLOY") for h in self.by[lbl]]
         self._sentence: dict[Hit, int] = {}
+        self.lm_hint = False
 
     @property
     def ctx(self) -> Context:
@@ -177,6 +178,12 @@ def tag(text: str, hits: Sequence[Hit], *, lm_context: Sequence[dict[str, Any]] 
     if not result.lm_related and lm_context:
         result.lm_related, found = True, list(lm_context)
     result.evidence.extend(found)
+    post.lm_hint = result.lm_related or _any_lm_hint(post)
+    if not post.lm_hint:
+        # The ladder is about misusing language models (docs/threat-model.md): a spam filter
+        # eating an email or a phishing drill at the office is not a step on it.
+        _tier(post, result, [])
+        return result
     misuse_hits = _categories(post, result)
     defensive = post.active_defensive()
     defensive_sentences = {post.sent(h) for h in defensive}
@@ -197,6 +204,14 @@ def tag(text: str, hits: Sequence[Hit], *, lm_context: Sequence[dict[str, Any]] 
     result.focus_sentences = sorted(focus)
     result.context = post._ctx
     return result
+
+
+def _any_lm_hint(post: _Post) -> bool:
+    """Even a weak hint of a language model ("bot", "generated", "use it to") will do for
+    reading misuse: forum replies say "it" for the model the thread is about."""
+    return any(post.by[label] for label in ("MODEL", "MODEL_SIZE", "LM_TERM")) or any(
+        h.value != "automation" for h in post.by["TOOL"]
+    )
 
 
 def lm_evidence(text: str, hits: Sequence[Hit]) -> list[dict[str, Any]]:
@@ -264,8 +279,7 @@ def _categories(post: _Post, result: TagResult) -> list[Hit]:
             ]
             context_sentences = generic_sentences + strong_sentences.get(category, [])
             supported = post.near(h, context_sentences, 1) or (
-                result.lm_related
-                and ((len(distinct) >= 2 and post.near(h, others, 1)) or post.sent(h) in trigger_sentences)
+                post.lm_hint and ((len(distinct) >= 2 and post.near(h, others, 1)) or post.sent(h) in trigger_sentences)
             )
             if supported:
                 accepted.append(h)

@@ -9,7 +9,6 @@ fails is written with ``error`` set and stays pending for the next run.
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import sys
 from collections import defaultdict
 from collections.abc import Sequence
@@ -36,36 +35,64 @@ CLUSTERS_ASSESSMENT = "campaign_clusters"
 
 
 def load_enricher_plugins() -> None:
-    """Import the modules that register enrichers: the tagger, and every detector module."""
+    """Import the packages that register enrichers: the tagger and the detectors."""
     importlib.import_module("enrichment.tagger")
     try:
-        package = importlib.import_module("enrichment.detectors")
-    except ImportError:
-        return
-    for module in pkgutil.iter_modules(getattr(package, "__path__", [])):
-        importlib.import_module(f"enrichment.detectors.{module.name}")
+        importlib.import_module("enrichment.detectors")
+    except ImportError:  # pragma: no cover - a build without the detectors package
+        pass
 
 
-def enrichers_from_settings(section: dict[str, Any], names: Sequence[str] = ()) -> list[Enricher]:
+def enrichers_from_settings(
+    section: dict[str, Any], names: Sequence[str] = (), detectors_section: dict[str, Any] | None = None
+) -> list[Enricher]:
     """The enrichers named on the command line, else in ``[enrichment] enrichers``.
 
-    Without either, the defaults that are installed run (``tagger``, and ``detector:tfidf``
-    when the detectors package registers it). A name no one registered is a user error.
-    Per-enricher settings come from ``[enrichment.<name>]``.
+    Without either, the defaults run (``tagger`` and ``detector:tfidf``). ``detector:NAME``
+    builds the detectors package's ``detector`` enricher for detector NAME with its
+    ``[detectors.NAME]`` settings. Other per-enricher settings come from ``[enrichment.<name>]``.
+    A name no one registered is a user error.
     """
     load_enricher_plugins()
-    explicit = list(names) or list(section.get("enrichers") or [])
-    chosen = explicit or [n for n in DEFAULT_ENRICHERS if n in enrichers]
+    chosen = list(names) or list(section.get("enrichers") or []) or list(DEFAULT_ENRICHERS)
+    detectors_section = detectors_section or {}
     built = []
     for name in chosen:
+        if name not in enrichers and name.startswith("detector:") and "detector" in enrichers:
+            detector = name.partition(":")[2]
+            config = detectors_section.get(detector) or {}
+            built.append(enrichers.create("detector", {"detector": detector, "config": config}))
+            continue
         if name not in enrichers:
             known = ", ".join(enrichers.names()) or "none"
-            raise InputError(f"unknown enricher {name!r} (known: {known})")
+            raise InputError(f"unknown enricher {name!r} (known: {known}, detector:<name>)")
         config = section.get(name) or {}
         if not isinstance(config, dict):
             raise InputError(f"[enrichment.{name}] must be a table")
         built.append(enrichers.create(name, config))
     return built
+
+
+def run_enrich(
+    app, *, names: Sequence[str] = (), batch_size: int = 500, progress: bool = False, actors: bool = True
+) -> dict[str, Any]:
+    """The scheduler's enrich service (and the CLI's): every enricher, then actors."""
+    settings = app.settings
+    built = enrichers_from_settings(settings.section("enrichment"), names, settings.section("detectors"))
+    reports = []
+    for enricher in built:
+        try:
+            reports.append(run_enricher(app.store, enricher, batch_size=batch_size, progress=progress))
+        finally:
+            close = getattr(enricher, "close", None)
+            if close:
+                close()
+    summary: dict[str, Any] = {"enrichers": [r.line() for r in reports]}
+    if actors:
+        actor_report = update_actors(app.store, progress=progress)
+        summary["actors"] = actor_report.actors
+        summary["clusters"] = actor_report.clusters
+    return summary
 
 
 @dataclass(slots=True)

@@ -38,10 +38,11 @@ def enrich_cmd(app, names: tuple[str, ...], batch_size: int, limit: int | None, 
     """
     from enrichment.runner import enrichers_from_settings, run_enricher, update_actors
 
-    section = app.settings.section("enrichment")
+    settings = app.settings
     store = app.store
     failed = 0
-    for enricher in enrichers_from_settings(section, names):
+    built = enrichers_from_settings(settings.section("enrichment"), names, settings.section("detectors"))
+    for enricher in built:
         try:
             report = run_enricher(store, enricher, batch_size=batch_size, progress=progress, limit=limit)
         finally:

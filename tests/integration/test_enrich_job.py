@@ -166,13 +166,16 @@ def test_enrichers_come_from_settings(store) -> None:
         """A no-op enricher for this test."""
         return FlakyEnricher()
 
-    chosen = enrichers_from_settings({"enrichers": ["tagger", "test:noop"], "tagger": {"ner_gate": "never"}})
-    assert [e.name for e in chosen] == ["tagger", "flaky"]
+    chosen = enrichers_from_settings(
+        {"enrichers": ["tagger", "test:noop", "detector:tfidf"], "tagger": {"ner_gate": "never"}}
+    )
+    assert [e.name for e in chosen] == ["tagger", "flaky", "detector:tfidf"]
     assert chosen[0].tagger.ner_gate == "never"
     from misusewatch.errors import InputError
 
     with pytest.raises(InputError, match="unknown enricher 'nope'"):
         enrichers_from_settings({}, ["nope"])
+    assert [e.name for e in enrichers_from_settings({})] == ["tagger", "detector:tfidf"]
 
 
 def run_cli(args: list[str], store_url: str, input: str | None = None):

@@ -30,7 +30,8 @@ def posts(*specs: tuple[int | None, str]) -> list[PostEvidence]:
     ("specs", "tier"),
     [
         ([], None),
-        ([(None, "none"), (None, "discussion")], None),
+        ([(None, "none"), (None, "discussion")], None),  # misuse talk, no skill shown: unknown
+        ([(2, "none"), (3, "none")], None),  # skilled but never about misuse: no threat tier
         ([(1, "plan")], 1),
         ([(2, "discussion"), (1, "plan")], 2),  # two tiered posts: take the higher
         ([(1, "none")] * 5 + [(3, "discussion")], 1),  # one tier-3 claim among many is not enough
