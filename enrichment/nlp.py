@@ -55,9 +55,10 @@ class LexiconComponent:
         self.lexicon = CompiledLexicon(nlp, load_patterns(self.lexicon_dir))
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.mw_text is None:
-            doc._.mw_text = doc.text
-        doc._.mw_hits = self.lexicon(doc, text=doc._.mw_text)
+        underscore = doc._  # each doc._ access builds a proxy object: take it once
+        if underscore.mw_text is None:
+            underscore.mw_text = doc.text
+        underscore.mw_hits = self.lexicon(doc, text=underscore.mw_text)
         return doc
 
 
@@ -93,24 +94,29 @@ class TaggerComponent:
             yield from self._tag_batch(batch)
 
     def _tag_batch(self, docs: list[Doc]) -> list[Doc]:
-        results = [tag(_text(doc), doc._.mw_hits or [], lm_context=doc._.mw_lm_context or ()) for doc in docs]
+        underscores = [doc._ for doc in docs]  # each doc._ access builds a proxy: take it once
+        texts = [u.mw_text if u.mw_text is not None else doc.text for doc, u in zip(docs, underscores, strict=True)]
+        results = [
+            tag(text, u.mw_hits or [], lm_context=u.mw_lm_context or ())
+            for text, u in zip(texts, underscores, strict=True)
+        ]
         wanted = [doc for doc, r in zip(docs, results, strict=True) if self._wants_ner(r.ladder)]
         if wanted and self.ner is not None:
             for _ in self.ner.pipe(wanted):
                 pass
         with_ner = {id(doc) for doc in wanted} if self.ner is not None else set()
-        for doc, result in zip(docs, results, strict=True):
+        for doc, u, text, result in zip(docs, underscores, texts, results, strict=True):
             if result.focus_sentences:
                 # doc.ents costs a Span per entity: read it only where NER ran.
                 entities = [(e.label_, e.start_char, e.end_char) for e in doc.ents] if id(doc) in with_ner else []
                 result.targets = find_targets(
-                    _text(doc),
-                    doc._.mw_hits or [],
-                    result.context or Context.of(_text(doc)),
+                    text,
+                    u.mw_hits or [],
+                    result.context or Context.of(text),
                     result.focus_sentences,
                     entities,
                 )
-            doc._.mw_tags = result
+            u.mw_tags = result
         return docs
 
     def _wants_ner(self, ladder: str) -> bool:

@@ -1,4 +1,4 @@
-"""The enrich job on a real SQLite store: idempotent, resumable after a kill, failures retried,
+"""The enrich job on every store backend: idempotent, resumable after a kill, failures retried,
 actors and campaign clusters written, analyst overrides kept; and the CLI verbs around it."""
 
 from __future__ import annotations
@@ -68,11 +68,8 @@ def tagger_enricher() -> TaggerEnricher:
     return TaggerEnricher(Tagger())
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    s = open_store(f"sqlite:///{tmp_path / 'mw.db'}")
-    yield s
-    s.close()
+# ``store`` is the integration conftest's fixture: every backend (SQLite, and Elasticsearch via
+# the local OpenSearch-API server or $MISUSEWATCH_ES_URL).
 
 
 def test_enrich_is_idempotent_and_facets_are_searchable(store, tagger_enricher) -> None:
@@ -241,3 +238,23 @@ def test_a_killed_enrich_resumes_without_redoing_work(tmp_path: Path) -> None:
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert f"{left} enriched" in done.stdout
+
+
+def test_scheduler_service_runs_the_whole_job(tmp_path: Path) -> None:
+    """``enrichment.runner:run_enrich`` is what ``misusewatch schedule`` calls with the App."""
+    from enrichment.runner import run_enrich
+    from misusewatch.bootstrap import App
+
+    config = tmp_path / "misusewatch.toml"
+    config.write_text('[enrichment]\nenrichers = ["tagger"]\n\n[enrichment.tagger]\nner_gate = "never"\n')
+    app = App(config_path=config, store_url=f"sqlite:///{tmp_path / 'sched.db'}")
+    try:
+        app.store.upsert_posts(make_posts(20))
+        summary = run_enrich(app)
+        assert summary["enrichers"][0].startswith("tagger ") and "23 enriched" in summary["enrichers"][0]
+        assert summary["actors"] == 20 and summary["clusters"] == 1
+        assert (
+            run_enrich(app)["enrichers"][0].startswith("tagger ") and " 0 enriched" in run_enrich(app)["enrichers"][0]
+        )
+    finally:
+        app.close()
