@@ -94,3 +94,16 @@ def test_docs_describe_every_label_and_file() -> None:
         assert f"`{label}`" in doc, label
     for path in LEXICON_DIR.glob("*.jsonl"):
         assert path.name in doc, path.name
+
+
+def test_every_enrichment_setting_is_documented() -> None:
+    import re
+
+    from enrichment.base import enrichers
+    from enrichment.runner import load_enricher_plugins
+
+    load_enricher_plugins()
+    text = (REPO / "docs" / "configuration.md").read_text()
+    section = text.split("## `[enrichment.tagger]`", 1)[1].split("\n## ", 1)[0]
+    assert set(re.findall(r"^\| `([a-z_]+)` \|", section, flags=re.M)) == set(enrichers.get("tagger").defaults)
+    assert "| `enrichers` |" in text.split("## `[enrichment]`", 1)[1]
