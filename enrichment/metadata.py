@@ -13,7 +13,7 @@ import math
 import re
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import median
@@ -154,16 +154,20 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
 
 @dataclass(slots=True)
 class ClusterIndex:
-    """Posts added one by one (id, actor, time, text); ``clusters()`` groups near-duplicates."""
+    """Posts added in batches (id, actor, time, text); ``clusters()`` groups near-duplicates.
+
+    Memory per post is its signature (``num_perm`` x 4 bytes), a short sample and its ids: the
+    LSH buckets are built only in ``clusters()``, one band at a time, by sorting band keys.
+    """
 
     hasher: MinHasher = field(default_factory=MinHasher)
     threshold: float = 0.6
+    sample_chars: int = 160
     _ids: list[str] = field(default_factory=list)
     _actors: list[str | None] = field(default_factory=list)
     _times: list[datetime] = field(default_factory=list)
     _samples: list[str] = field(default_factory=list)
     _sigs: list[np.ndarray] = field(default_factory=list)
-    _buckets: dict[bytes, list[int]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, post_id: str, actor_id: str | None, created_at: datetime, text: str) -> None:
         self.add_many([(post_id, actor_id, created_at, text)])
@@ -173,17 +177,25 @@ class ClusterIndex:
         signatures = self.hasher.signatures([text for _, _, _, text in items])
         for (post_id, actor_id, created_at, text), sig in zip(items, signatures, strict=True):
             if sig is not None:
-                self._insert(post_id, actor_id, created_at, text, sig)
+                self._ids.append(post_id)
+                self._actors.append(actor_id)
+                self._times.append(created_at)
+                self._samples.append(text[: self.sample_chars])
+                self._sigs.append(sig)
 
-    def _insert(self, post_id: str, actor_id: str | None, created_at: datetime, text: str, sig) -> None:
-        index = len(self._ids)
-        self._ids.append(post_id)
-        self._actors.append(actor_id)
-        self._times.append(created_at)
-        self._samples.append(text[:280])
-        self._sigs.append(sig)
-        for key in self.hasher.band_keys(sig):
-            self._buckets[key].append(index)
+    def _candidate_groups(self, sigs: np.ndarray) -> Iterator[np.ndarray]:
+        """Row indices sharing a band (LSH buckets of two or more), band by band."""
+        rows = self.hasher.num_perm // self.hasher.bands
+        weights = np.arange(1, rows + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        for band in range(self.hasher.bands):
+            with np.errstate(over="ignore"):
+                keys = (sigs[:, band * rows : (band + 1) * rows].astype(np.uint64) * weights).sum(axis=1)
+            order = np.argsort(keys, kind="stable")
+            sorted_keys = keys[order]
+            starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+            ends = np.r_[starts[1:], len(order)]
+            for start, end in zip(starts[ends - starts > 1], ends[ends - starts > 1], strict=True):
+                yield order[start:end]
 
     def clusters(self, *, min_actors: int = 2, min_posts: int = 2) -> list[dict[str, Any]]:
         """Groups of near-duplicate posts spanning at least ``min_actors`` accounts.
@@ -191,6 +203,9 @@ class ClusterIndex:
         Within a bucket each member is compared with the bucket's first member (a star, not
         all pairs), so a boilerplate bucket of 10,000 posts costs 10,000 comparisons.
         """
+        if len(self._ids) < 2:
+            return []
+        sigs = np.vstack(self._sigs)
         parent = list(range(len(self._ids)))
 
         def find(i: int) -> int:
@@ -199,25 +214,27 @@ class ClusterIndex:
                 i = parent[i]
             return i
 
-        for members in self._buckets.values():
-            if len(members) < 2:
-                continue
-            head = members[0]
-            for other in members[1:]:
-                if find(other) != find(head) and similarity(self._sigs[head], self._sigs[other]) >= self.threshold:
-                    parent[find(other)] = find(head)
+        for members in self._candidate_groups(sigs):
+            head, others = int(members[0]), members[1:]
+            similar = others[(sigs[others] == sigs[head]).mean(axis=1) >= self.threshold]
+            for other in similar.tolist():
+                root_other, root_head = find(other), find(head)
+                if root_other != root_head:
+                    parent[root_other] = root_head
         groups: dict[int, list[int]] = defaultdict(list)
         for i in range(len(self._ids)):
             groups[find(i)].append(i)
         out = []
         for members in groups.values():
+            if len(members) < min_posts:
+                continue
             actors = sorted({a for a in (self._actors[i] for i in members) if a})
             if len(members) < min_posts or len(actors) < min_actors:
                 continue
             members.sort(key=lambda i: (self._times[i], self._ids[i]))
             ids = [self._ids[i] for i in members]
-            head = self._sigs[members[0]]
-            sims = [similarity(head, self._sigs[i]) for i in members[1:]]
+            head = sigs[members[0]]
+            sims = [similarity(head, sigs[i]) for i in members[1:]]
             out.append(
                 {
                     "id": "cluster:" + hashlib.sha1("\n".join(sorted(ids)).encode()).hexdigest()[:12],
