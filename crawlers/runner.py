@@ -1,0 +1,150 @@
+"""Run crawls: in this process (one reactor, once) or in a fresh subprocess per call."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from crawlers.sources import Source
+
+# Scrapy's own settings module; the crawl process reads it like `scrapy crawl` would.
+SETTINGS_MODULE = "crawlers.settings"
+
+
+class CrawlError(RuntimeError):
+    """The crawl process failed before it could report its runs; the message says how."""
+
+
+def build_settings(
+    store_url: str | None,
+    overrides: dict[str, Any] | None = None,
+    *,
+    polite: bool | None = None,
+    progress: bool = False,
+):
+    """Project settings + the store + overrides; ``polite=False`` applies POLITENESS_OFF."""
+    from scrapy.settings import Settings
+
+    from crawlers import settings as project
+
+    settings = Settings()
+    settings.setmodule(project, priority="project")
+    if store_url:
+        settings.set("MISUSEWATCH_STORE", store_url, priority="cmdline")
+    settings.set("MISUSEWATCH_PROGRESS", progress, priority="cmdline")
+    for key, value in (overrides or {}).items():
+        settings.set(key, value, priority="cmdline")
+    if polite is None:
+        polite = settings.getbool("MISUSEWATCH_POLITE", True)
+    if not polite:
+        settings.set("MISUSEWATCH_POLITE", False, priority="cmdline")
+        for key, value in project.POLITENESS_OFF.items():
+            if key not in (overrides or {}):  # an explicit override still wins
+                settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def crawl_in_process(
+    store_url: str,
+    sources: Iterable[Source],
+    *,
+    settings_overrides: dict[str, Any] | None = None,
+    polite: bool | None = None,
+    progress: bool = False,
+) -> list[dict[str, Any]]:
+    """Crawl the sources together in this process; returns one summary per source.
+
+    Twisted's reactor cannot be restarted: call this at most once per process (the CLI and
+    ``python -m crawlers.run`` do); everything else uses :func:`crawl_sources`.
+    """
+    from scrapy.crawler import CrawlerProcess
+
+    from crawlers.extensions import run_summary
+    from crawlers.spiders import spider_for
+
+    settings = build_settings(store_url, settings_overrides, polite=polite, progress=progress)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawlers = []
+    for source in sources:
+        crawler = process.create_crawler(spider_for(source.platform))
+        # A source's politeness overrides win over the project's, never over POLITENESS_OFF.
+        for key, value in source.scrapy_settings().items():
+            if settings.getbool("MISUSEWATCH_POLITE", True) or key == "USER_AGENT":
+                crawler.settings.set(key, value, priority="spider")
+        if source.max_pages:
+            crawler.settings.set("CLOSESPIDER_PAGECOUNT", source.max_pages, priority="spider")
+        process.crawl(crawler, source=source)
+        crawlers.append((source, crawler))
+    process.start()
+    summaries = []
+    for source, crawler in crawlers:
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        summaries.append(
+            {
+                "source": source.name,
+                "finish_reason": stats.get("finish_reason"),
+                **run_summary(stats),
+                "skipped_unchanged": int(stats.get("misusewatch/skipped_unchanged", 0)),
+            }
+        )
+    return summaries
+
+
+def crawl_sources(
+    store_url: str,
+    sources: Iterable[Source],
+    settings_overrides: dict[str, Any] | None = None,
+    *,
+    polite: bool | None = None,
+    progress: bool = False,
+    timeout: float | None = None,
+    env: dict[str, str] | None = None,
+    include_disabled: bool = False,
+) -> list[dict[str, Any]]:
+    """Crawl the sources in a fresh ``python -m crawlers.run`` process; returns its summaries.
+
+    Callable any number of times from one process (the demo, the scheduler, tests). The
+    child's log goes to this process's stderr; its summaries come back as JSON. Sources with
+    ``enabled = false`` are left out unless ``include_disabled`` (a user named them).
+    """
+    sources = [s for s in sources if include_disabled or s.enabled]
+    if not sources:
+        return []
+    job = {
+        "store": store_url,
+        "settings": settings_overrides or {},
+        "polite": polite,
+        "progress": progress,
+        "sources": [{"entry": s.entry or _entry_of(s), "base_dir": str(s.base_dir)} for s in sources],
+    }
+    child_env = {**os.environ, **(env or {})}
+    root = str(Path(__file__).resolve().parent.parent)
+    child_env["PYTHONPATH"] = os.pathsep.join(p for p in (root, child_env.get("PYTHONPATH")) if p)
+    proc = subprocess.run(
+        [sys.executable, "-m", "crawlers.run", "--job", "-"],
+        input=json.dumps(job),
+        capture_output=False,
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=timeout,
+        env=child_env,
+    )
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode != 0 and not lines:
+        raise CrawlError(f"crawl process exited with status {proc.returncode}")
+    return [json.loads(line) for line in lines]
+
+
+def _entry_of(source: Source) -> dict[str, Any]:
+    entry = {k: v for k, v in source.to_dict().items() if v not in (None, [], {})}
+    entry.pop("options", None)
+    entry.update(source.options)
+    if not source.site:
+        entry.pop("site", None)
+    return entry

@@ -1,0 +1,123 @@
+"""The watchlist: sources.toml is read into Sources, and every mistake is one clear line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crawlers.sources import load_sources, select_sources
+from misusewatch.errors import InputError
+
+REPO = Path(__file__).resolve().parents[2]
+
+GOOD = """
+[defaults]
+schedule = "30m"
+[defaults.politeness]
+download_delay = 2.0
+
+[[source]]
+name = "board-g"
+platform = "4chan"
+board = "g"
+tags = ["anonymous-board"]
+[source.politeness]
+concurrency = 1
+
+[[source]]
+name = "forum"
+platform = "discourse"
+start_urls = ["https://forum.example.org"]
+site = "Forum.Example.org"
+schedule = "*/15 * * * *"
+enabled = false
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "sources.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_shipped_watchlist_is_valid():
+    sources = load_sources(REPO / "sources.toml")
+    assert {s.platform for s in sources} >= {"discourse", "4chan", "phpbb"}
+    assert all(s.enabled and "testbed" in s.tags for s in sources)
+
+
+def test_reads_sources_with_defaults_and_overrides(tmp_path):
+    board, forum = load_sources(write(tmp_path, GOOD))
+    assert (board.name, board.platform, board.options) == ("board-g", "4chan", {"board": "g"})
+    assert board.schedule == "30m" and board.interval_s == 1800 and board.cron is None
+    assert board.politeness == {"download_delay": 2.0, "concurrency": 1}
+    assert board.scrapy_settings() == {"DOWNLOAD_DELAY": 2.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
+    assert board.line == 7
+    assert forum.site_name == "forum.example.org" and forum.cron == "*/15 * * * *"
+    assert forum.enabled is False
+
+
+def test_environment_variables_expand(tmp_path, monkeypatch):
+    text = '[[source]]\nname = "t"\nplatform = "feed"\nstart_urls = ["${TB:-http://127.0.0.1:1}/rss"]\n'
+    assert load_sources(write(tmp_path, text))[0].start_urls == ["http://127.0.0.1:1/rss"]
+    monkeypatch.setenv("TB", "http://127.0.0.1:9999")
+    assert load_sources(write(tmp_path, text))[0].start_urls == ["http://127.0.0.1:9999/rss"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ('name = "x"\nplatform = "myspace"', "source 'x': platform: 'myspace' is not one of"),
+        ('platform = "feed"', "source: name: required"),
+        ('name = "x"\nplatform = "feed"', "source 'x': start_urls: at least one URL"),
+        ('name = "x"\nplatform = "feed"\nstart_urls = ["ftp://a/b"]', "start_urls: 'ftp://a/b' is not an http(s) URL"),
+        ('name = "x"\nplatform = "4chan"', "source 'x': board: required"),
+        ('name = "x"\nplatform = "4chan"\nboard = 3', "source 'x': board: expected str, got int"),
+        ('name = "x"\nplatform = "4chan"\nboard = "g"\nschedul = "1h"', "unknown key(s) ['schedul']"),
+        ('name = "x"\nplatform = "4chan"\nboard = "g"\nschedule = "often"', "schedule: 'often' is neither"),
+        ('name = "x"\nplatform = "4chan"\nboard = "g"\ntags = "a"', "tags: must be a list of strings"),
+        ('name = "x"\nplatform = "4chan"\nboard = "g"\nsite = "a:1"', "site: must be a host-like name"),
+        ('name = "x"\nplatform = "4chan"\nboard = "g"\ntimezone = "Mars/Olympus"', "timezone: unknown time zone"),
+        ('name = "x"\nplatform = "4chan"\nboard = "g"\npoliteness = {speed = 1}', "politeness.speed: unknown"),
+        ('name = "x"\nplatform = "4chan"\nboard = "g"\npoliteness = {download_delay = -1}',
+         "politeness.download_delay: expected a non-negative float"),
+        ('name = "x"\nplatform = "4chan"\nboard = "g"\nstart_urls = ["http://a/${NOPE_NOT_SET}"]',
+         "environment variable ${NOPE_NOT_SET} is not set"),
+        ('name = "x"\nplatform = "generic"\nstart_urls = ["http://a/"]', "profile: required"),
+        ('name = "x"\nplatform = "generic"\nstart_urls = ["http://a/"]\nprofile = "missing.toml"',
+         "profile file not found"),
+    ],
+)
+def test_mistakes_name_file_line_source_and_field(tmp_path, entry, message):
+    path = write(tmp_path, f"# a comment\n\n[[source]]\n{entry}\n")
+    with pytest.raises(InputError) as caught:
+        load_sources(path)
+    text = str(caught.value)
+    assert text.startswith(f"{path}:3: ") and message in text
+    assert "\n" not in text
+
+
+def test_duplicate_names_and_bad_toml(tmp_path):
+    dup = '[[source]]\nname = "a"\nplatform = "feed"\nurl = "http://x/"\n\n' * 2
+    with pytest.raises(InputError, match=r":6: source 'a': duplicate name \(first at line 1\)"):
+        load_sources(write(tmp_path, dup))
+    with pytest.raises(InputError, match=r"sources.toml:2: not valid TOML"):
+        load_sources(write(tmp_path, "[[source]]\nname = \n"))
+    with pytest.raises(InputError, match="sources file not found"):
+        load_sources(tmp_path / "nope.toml")
+
+
+def test_select_sources(tmp_path):
+    sources = load_sources(write(tmp_path, GOOD))
+    assert [s.name for s in select_sources(sources, [], all_=True)] == ["board-g"]
+    assert [s.name for s in select_sources(sources, ["forum"], all_=False)] == ["forum"]
+    with pytest.raises(InputError, match=r"unknown source\(s\) nope \(known: board-g, forum\)"):
+        select_sources(sources, ["nope"], all_=False)
+
+
+def test_crawl_sources_leaves_disabled_sources_out(tmp_path):
+    from crawlers.runner import crawl_sources
+
+    disabled = [s for s in load_sources(write(tmp_path, GOOD)) if not s.enabled]
+    assert disabled and crawl_sources(f"sqlite:///{tmp_path / 'x.db'}", disabled) == []
