@@ -84,7 +84,7 @@ class Context:
         if not starts:
             starts, ends = [0], [len(text)]
         clauses = sorted(set(starts) | {m.end() for m in _CLAUSE_BREAK.finditer(text)})
-        return cls(text, starts, ends, clauses, _quote_spans(text))
+        return cls(text, starts, ends, clauses, quote_spans(text))
 
     # -- where
     def sentence_of(self, offset: int) -> int:
@@ -158,7 +158,8 @@ class Context:
         return len(_WORD.findall(self.text[start:end])) if end > start else 0
 
 
-def _quote_spans(text: str) -> list[tuple[int, int]]:
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of what a post quotes: ">" blocks, "X wrote:" paragraphs, "quoted speech"."""
     spans: list[tuple[int, int]] = []
     block: list[tuple[int, int]] = []
     for m in _QUOTE_LINE.finditer(text):

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from enrichment.context import quote_spans
 from misusewatch.records import format_time
 
 NIGHT_HOURS = frozenset({0, 1, 2, 3, 4, 5})  # UTC; a hint only, actors live in every zone
@@ -86,7 +87,23 @@ def time_of_day(times: Sequence[datetime]) -> dict[str, Any]:
 # ---------------------------------------------------------------- near-duplicates (MinHash + LSH)
 
 _WORD = re.compile(r"[a-z0-9']+")
-_URL = re.compile(r"https?://\S+|www\.\S+")
+_URL = re.compile(r"https?://\S+|www\.\S+|>>\d+")
+
+
+def own_words(text: str) -> str:
+    """The text without what it quotes: a reply quoting a post is not a near-duplicate of it."""
+    spans = quote_spans(text)
+    if not spans:
+        return text
+    keep, last = [], 0
+    for start, end in sorted(spans):
+        if start > last:
+            keep.append(text[last:start])
+        last = max(last, end)
+    keep.append(text[last:])
+    return " ".join(keep)
+
+
 # Multiply-shift hashing: ((a*x + b) mod 2^64) >> 32 with random odd a is a universal family,
 # and uint64 arithmetic wraps mod 2^64 for free: no slow integer modulo over the whole matrix.
 _SHIFT = np.uint64(32)
@@ -104,7 +121,8 @@ class MinHasher:
     bands: int = 16
     shingle: int = 3
     seed: int = 1
-    min_words: int = 8
+    # Short posts ("thanks, works for me") repeat everywhere without any campaign behind them.
+    min_words: int = 12
     _a: np.ndarray = field(init=False, repr=False)
     _b: np.ndarray = field(init=False, repr=False)
 
@@ -120,7 +138,7 @@ class MinHasher:
         return self.signatures([text])[0]
 
     def _shingle_hashes(self, text: str) -> list[int] | None:
-        words = _WORD.findall(_URL.sub(" ", text.lower()))
+        words = _WORD.findall(_URL.sub(" ", own_words(text).lower()))
         if len(words) < self.min_words:
             return None
         k = self.shingle
