@@ -1,7 +1,8 @@
 """The rule-based tagger as an Enricher: posts -> categories, ladder step, tier, with evidence.
 
 Registered as ``tagger`` (docs/development.md facets table). Its version is the rules version
-plus a digest of the lexicon, so editing a pattern file re-tags every post on the next run.
+plus a digest of the lexicon and of the rule modules, so editing a pattern file or a rule
+re-tags every post on the next run.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from enrichment.base import enrichers
 from enrichment.lexicon import LEXICON_DIR
 from enrichment.nlp import MODEL_NAME, load_pipeline, make_docs
-from enrichment.rules import evidence, lm_evidence
+from enrichment.rules import lm_evidence
 from misusewatch.records import Enrichment, Post
 
 # (text, evidence from the thread title that the post is about an LM, or None)
@@ -26,9 +27,15 @@ DATA_KEYS = ("evidence", "targets", "skill_markers", "resource_markers")
 NAME = "tagger"
 
 
+# The modules whose code decides a post's tags; their source is part of the version.
+RULE_MODULES = ("rules.py", "context.py", "targets.py", "lexicon.py")
+
+
 def lexicon_digest(directory: Path | str = LEXICON_DIR) -> str:
+    """Digest of the pattern files and the rule modules' source."""
     digest = hashlib.sha256()
-    for path in sorted(Path(directory).glob("*.jsonl")):
+    here = Path(__file__).parent
+    for path in [*sorted(Path(directory).glob("*.jsonl")), *(here / name for name in RULE_MODULES)]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:10]
@@ -173,4 +180,4 @@ def make_tagger(model: str, ner_gate: str, batch_size: int, n_process: int, lexi
     )
 
 
-__all__ = ["Tagger", "TaggerEnricher", "evidence", "facets_of", "lexicon_digest", "make_tagger"]
+__all__ = ["Tagger", "TaggerEnricher", "facets_of", "lexicon_digest", "make_tagger"]
