@@ -121,8 +121,7 @@ class Thresholds:
         return {
             "detector": self.detector,
             "thresholds": {
-                source: {str(f): t for f, t in sorted(table.items())}
-                for source, table in self.by_source.items()
+                source: {str(f): t for f, t in sorted(table.items())} for source, table in self.by_source.items()
             },
             "reference_size": dict(self.reference_size),
         }
@@ -221,26 +220,18 @@ def actor_evidence(flagged: int, posts: int, fpr: float) -> ActorEvidence:
 
     expected = posts * fpr
     p_value = 1.0 if posts == 0 else binomial_tail(flagged, posts, fpr)
-    return ActorEvidence(
-        flagged, posts, fpr, expected, p_value, _interpret(flagged, posts, fpr, p_value)
-    )
+    return ActorEvidence(flagged, posts, fpr, expected, p_value, _interpret(flagged, posts, fpr, p_value))
 
 
 def _interpret(flagged: int, posts: int, fpr: float, p_value: float) -> str:
     share = flagged / posts if posts else 0.0
-    head = (
-        f"{flagged} of {posts} posts flagged ({share:.1%}) where {fpr:.1%} of human posts would be"
-    )
+    head = f"{flagged} of {posts} posts flagged ({share:.1%}) where {fpr:.1%} of human posts would be"
     if posts == 0 or flagged == 0:
         return f"{head}: no evidence of machine-written posts."
     if p_value < 1e-4:
-        verdict = (
-            "very unlikely by chance: strong evidence that this account posts machine-written text"
-        )
+        verdict = "very unlikely by chance: strong evidence that this account posts machine-written text"
     elif p_value < 0.01:
-        verdict = (
-            "unlikely by chance: reasonable suspicion that this account posts machine-written text"
-        )
+        verdict = "unlikely by chance: reasonable suspicion that this account posts machine-written text"
     elif p_value < 0.05:
         verdict = "somewhat unlikely by chance: weak evidence, worth a look alongside other signals"
     else:

@@ -16,6 +16,7 @@ from misusewatch.store import StoreError, StoreURLError
 COMMAND_MODULES = (
     "misusewatch.commands.store_cmds",
     "misusewatch.commands.alerts",
+    "misusewatch.commands.enrich",
     "misusewatch.commands.assess",
     "misusewatch.commands.schedule",
     "misusewatch.commands.detect",

@@ -29,11 +29,7 @@ class DetectorEnricher:
             return [Enrichment(p.id, self.name, self.version, error=error) for p in posts]
         out = []
         for post, decision in zip(posts, decisions, strict=True):
-            facets = (
-                {}
-                if decision["score"] is None
-                else {"detector_scores": {self.detector.name: decision["score"]}}
-            )
+            facets = {} if decision["score"] is None else {"detector_scores": {self.detector.name: decision["score"]}}
             out.append(Enrichment(post.id, self.name, self.version, data=decision, facets=facets))
         return out
 
@@ -42,9 +38,7 @@ class DetectorEnricher:
 def make_detector_enricher(detector: str, config: Mapping[str, Any]) -> DetectorEnricher:
     """Runs one registered detector over posts (detector settings + decision keys)."""
     detector_config, decision_config = split_config(config)
-    return DetectorEnricher(
-        detectors.create(detector, detector_config), DecisionRule.from_config(decision_config)
-    )
+    return DetectorEnricher(detectors.create(detector, detector_config), DecisionRule.from_config(decision_config))
 
 
 def detector_enrichers(section: Mapping[str, Any]) -> list[DetectorEnricher]:

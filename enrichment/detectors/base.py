@@ -87,9 +87,7 @@ def split_sections(text: str, max_words: int) -> list[str]:
     return sections
 
 
-def length_sorted_batches(
-    lengths: Sequence[int], max_tokens: int, max_batch: int
-) -> list[list[int]]:
+def length_sorted_batches(lengths: Sequence[int], max_tokens: int, max_batch: int) -> list[list[int]]:
     """Indices grouped into batches of similar length, each within a padded-token budget.
 
     Sorting by length means a batch is padded only to its own longest member, so almost

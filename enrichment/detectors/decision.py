@@ -93,9 +93,7 @@ def split_config(config: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, A
 
 def configured_detectors(section: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """``[detectors.<name>]`` tables -> {name: config}; the shipped TF-IDF when none are set."""
-    configured = {
-        name: dict(value) for name, value in section.items() if isinstance(value, Mapping)
-    }
+    configured = {name: dict(value) for name, value in section.items() if isinstance(value, Mapping)}
     for name in configured:
         detectors.get(name)  # unknown names fail here, listing the known ones
     return configured or {k: dict(v) for k, v in DEFAULT_CONFIGURED.items()}
@@ -109,8 +107,6 @@ def build_detector(name: str, section: Mapping[str, Any]) -> tuple[Detector, Dec
         own = configured.get("ensemble", {})
         detector_config, decision_config = split_config(own)
         detector_config.setdefault("members", members)
-        return detectors.create("ensemble", detector_config), DecisionRule.from_config(
-            decision_config
-        )
+        return detectors.create("ensemble", detector_config), DecisionRule.from_config(decision_config)
     detector_config, decision_config = split_config(configured.get(name, {}))
     return detectors.create(name, detector_config), DecisionRule.from_config(decision_config)

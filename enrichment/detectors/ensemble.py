@@ -19,9 +19,7 @@ class EnsembleDetector:
         if "ensemble" in members:
             raise ValueError("the ensemble cannot contain itself")
         self.name = name
-        self.members = {
-            member: detectors.create(member, config) for member, config in members.items()
-        }
+        self.members = {member: detectors.create(member, config) for member, config in members.items()}
         self.version = "+".join(f"{n}@{d.version}" for n, d in sorted(self.members.items()))
         self.default_threshold = None
 

@@ -86,9 +86,7 @@ def evaluate_scores(
     predicted = (p > threshold).astype(int)
     by_length: dict[str, dict[str, float]] = {}
     buckets = [length_bucket(len(_WORD.findall(t))) for t in texts]
-    for bucket in dict.fromkeys(
-        sorted(set(buckets), key=lambda b: int(b.split("-")[0].rstrip("+")))
-    ):
+    for bucket in dict.fromkeys(sorted(set(buckets), key=lambda b: int(b.split("-")[0].rstrip("+")))):
         mask = np.array([b == bucket for b in buckets])
         by_length[bucket] = {
             "n": int(mask.sum()),
@@ -131,9 +129,7 @@ class LabelledSet:
             order = rng.permutation(len(items))
             n_test = max(1, int(round(len(items) * fraction)))
             test = {int(i) for i in order[:n_test]}
-            return [t for i, t in enumerate(items) if i not in test], [
-                items[i] for i in sorted(test)
-            ]
+            return [t for i, t in enumerate(items) if i not in test], [items[i] for i in sorted(test)]
 
         human_train, human_test = cut(self.human)
         machine_train, machine_test = cut(self.machine)
@@ -156,7 +152,6 @@ def transfer_matrix(
     for train_name, (train_set, _) in datasets.items():
         scorer = train(train_set)
         matrix[train_name] = {
-            test_name: auroc(test_set.labels, scorer(test_set.texts))
-            for test_name, (_, test_set) in datasets.items()
+            test_name: auroc(test_set.labels, scorer(test_set.texts)) for test_name, (_, test_set) in datasets.items()
         }
     return matrix

@@ -88,9 +88,7 @@ def _char_ngrams(text: str, low: int, high: int) -> list[str]:
     return out
 
 
-def make_analyzer(
-    block: Mapping[str, Any], lexicon: FrequencyLexicon | None
-) -> Callable[[str], list[str]]:
+def make_analyzer(block: Mapping[str, Any], lexicon: FrequencyLexicon | None) -> Callable[[str], list[str]]:
     """The analyzer for one feature block (kind word|band|char, ngram)."""
     kind = block["kind"]
     low, high = block["ngram"]

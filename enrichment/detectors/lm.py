@@ -63,13 +63,9 @@ class CausalLMScorer:
         self.sampler = None
         if sampling_model and sampling_model != model:
             _, self.sampler, _ = load_causal_lm(sampling_model, device, dtype)
-        self.max_tokens = min(
-            max_tokens, getattr(self.model.config, "n_positions", max_tokens) or max_tokens
-        )
+        self.max_tokens = min(max_tokens, getattr(self.model.config, "n_positions", max_tokens) or max_tokens)
         # The [batch, tokens, vocab] logits dominate memory: on CPU keep them to ~0.5 GB.
-        self.batch_tokens = (
-            batch_tokens if self.device.startswith("cuda") else min(batch_tokens, 2048)
-        )
+        self.batch_tokens = batch_tokens if self.device.startswith("cuda") else min(batch_tokens, 2048)
         self.max_batch = max_batch
 
     def encode(self, text: str) -> list[list[int]]:
@@ -97,9 +93,7 @@ class CausalLMScorer:
         per_sequence: list[tuple[np.ndarray, ...]] = [()] * len(sequences)
         pad = self.tokenizer.pad_token_id
         pad = pad if pad is not None else (self.tokenizer.eos_token_id or 0)
-        batches = length_sorted_batches(
-            [len(s) for s in sequences], self.batch_tokens, self.max_batch
-        )
+        batches = length_sorted_batches([len(s) for s in sequences], self.batch_tokens, self.max_batch)
         with torch.inference_mode():
             for batch in batches:
                 width = max(len(sequences[i]) for i in batch)
@@ -112,21 +106,14 @@ class CausalLMScorer:
                 logits = self.model(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
                 sample_logits = logits
                 if self.sampler is not None:
-                    sample_logits = (
-                        self.sampler(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
-                    )
+                    sample_logits = self.sampler(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
                 for row, i in enumerate(batch):
                     n = len(sequences[i]) - 1
-                    per_sequence[i] = _token_stats(
-                        logits[row, :n], sample_logits[row, :n], ids[row, 1 : n + 1]
-                    )
+                    per_sequence[i] = _token_stats(logits[row, :n], sample_logits[row, :n], ids[row, 1 : n + 1])
         merged: list[list[tuple[np.ndarray, ...]]] = [[] for _ in texts]
         for i, index in enumerate(owner):
             merged[index].append(per_sequence[i])
-        return [
-            TokenStats(*(np.concatenate([part[k] for part in parts]) for k in range(5)))
-            for parts in merged
-        ]
+        return [TokenStats(*(np.concatenate([part[k] for part in parts]) for k in range(5))) for parts in merged]
 
 
 def _token_stats(logits, sample_logits, targets) -> tuple[np.ndarray, ...]:

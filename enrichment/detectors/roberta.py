@@ -56,9 +56,7 @@ def load_classifier(path_or_id: str, device: str = "auto", dtype: str = "auto"):
     device = resolve_device(device)
     source = resolve_model_path(path_or_id)
     tokenizer = AutoTokenizer.from_pretrained(source)
-    model = AutoModelForSequenceClassification.from_pretrained(
-        source, dtype=torch_dtype_for(device, dtype)
-    )
+    model = AutoModelForSequenceClassification.from_pretrained(source, dtype=torch_dtype_for(device, dtype))
     model.to(device).eval()
     return tokenizer, model, device, source
 
@@ -119,15 +117,11 @@ class RobertaDetector:
                 for row, i in enumerate(batch):
                     ids[row, : len(sequences[i])] = torch.tensor(sequences[i])
                     mask[row, : len(sequences[i])] = 1
-                logits = self.model(
-                    input_ids=ids.to(self.device), attention_mask=mask.to(self.device)
-                ).logits
+                logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device)).logits
                 logp = torch.log_softmax(logits.float(), dim=-1)
                 machine = logp[:, self.machine_index]
                 other = torch.logsumexp(
-                    torch.cat(
-                        [logp[:, : self.machine_index], logp[:, self.machine_index + 1 :]], dim=-1
-                    ),
+                    torch.cat([logp[:, : self.machine_index], logp[:, self.machine_index + 1 :]], dim=-1),
                     dim=-1,
                 )
                 log_odds[batch] = (machine - other).cpu().numpy()

@@ -34,15 +34,11 @@ def roberta_layout(bpe_dir: str | Path, out_dir: str | Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     vocab = json.loads((bpe_dir / "vocab.json").read_text(encoding="utf-8"))
     specials = ["<s>", "<pad>", "</s>", "<unk>"]
-    ordered = specials + [
-        t for t, _ in sorted(vocab.items(), key=lambda kv: kv[1]) if t not in specials
-    ]
+    ordered = specials + [t for t, _ in sorted(vocab.items(), key=lambda kv: kv[1]) if t not in specials]
     layout = {t: i for i, t in enumerate(ordered)}
     layout.setdefault("<mask>", len(layout))
     (out_dir / "vocab.json").write_text(json.dumps(layout), encoding="utf-8")
-    (out_dir / "merges.txt").write_text(
-        (bpe_dir / "merges.txt").read_text(encoding="utf-8"), encoding="utf-8"
-    )
+    (out_dir / "merges.txt").write_text((bpe_dir / "merges.txt").read_text(encoding="utf-8"), encoding="utf-8")
     return out_dir
 
 
@@ -103,9 +99,7 @@ def train_roberta(
         )
     else:
         if not tokenizer:
-            raise InputError(
-                "training without --base needs --tokenizer DIR (vocab.json + merges.txt)"
-            )
+            raise InputError("training without --base needs --tokenizer DIR (vocab.json + merges.txt)")
         tok = _tokenizer(resolve_model_path(tokenizer))
         settings = {**SMALL_CONFIG, **(model_config or {})}
         config = RobertaConfig(
@@ -122,8 +116,7 @@ def train_roberta(
     model.to(device).train()
     train_set, valid_set = data.split(valid_fraction, seed)
     encoded = [
-        tok(t, add_special_tokens=False)["input_ids"]
-        for t in tqdm(train_set.texts, desc="tokenise", file=sys.stderr)
+        tok(t, add_special_tokens=False)["input_ids"] for t in tqdm(train_set.texts, desc="tokenise", file=sys.stderr)
     ]
     labels = np.array(train_set.labels)
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.01)
@@ -168,9 +161,7 @@ def train_roberta(
     load_classifier.cache_clear()
     detector = RobertaDetector("roberta", str(out), device=device, max_tokens=max_tokens)
     raw = detector.raw_scores(valid_set.texts)
-    calibration, thresholds, metrics = fit_decision_rule(
-        "roberta", raw, valid_set.labels, valid_set.texts
-    )
+    calibration, thresholds, metrics = fit_decision_rule("roberta", raw, valid_set.labels, valid_set.texts)
     result = {
         "detector": "roberta",
         "version": f"roberta-{'base' if base else 'scratch'}-seed{seed}",

@@ -50,9 +50,7 @@ class FeatureBlock:
             keys.extend(counted)
             counts.extend(counted.values())
             sizes.append(len(counted))
-        index = np.fromiter(
-            map(self.vocabulary.get, keys, repeat(-1)), dtype=np.int64, count=len(keys)
-        )
+        index = np.fromiter(map(self.vocabulary.get, keys, repeat(-1)), dtype=np.int64, count=len(keys))
         doc = np.repeat(np.arange(len(texts)), sizes)
         known = index >= 0
         index, doc = index[known], doc[known]
@@ -83,9 +81,7 @@ class TfidfModel:
             owner = np.repeat(owner, [len(p) for p in pieces])
             parts = [piece for p in pieces for piece in p]
         logits = self.intercept + sum(block.decisions(parts) for block in self.blocks)
-        return np.bincount(owner, logits, minlength=len(texts)) / np.bincount(
-            owner, minlength=len(texts)
-        )
+        return np.bincount(owner, logits, minlength=len(texts)) / np.bincount(owner, minlength=len(texts))
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         return self.calibration(self.raw_scores(texts))
@@ -107,9 +103,7 @@ class TfidfModel:
                 ordered[index] = feature
             vocabularies.append(ordered)
         save_file(tensors, str(out / "weights.safetensors"))
-        (out / "vocabulary.json").write_text(
-            json.dumps(vocabularies, ensure_ascii=False), encoding="utf-8"
-        )
+        (out / "vocabulary.json").write_text(json.dumps(vocabularies, ensure_ascii=False), encoding="utf-8")
         lexicon = self.meta.get("_lexicon")
         if lexicon is not None:
             (out / "lexicon.json").write_text(json.dumps(lexicon.to_dict()), encoding="utf-8")
@@ -138,9 +132,7 @@ class TfidfModel:
         vocabularies = json.loads((path / "vocabulary.json").read_text(encoding="utf-8"))
         lexicon = None
         if (path / "lexicon.json").exists():
-            lexicon = FrequencyLexicon.from_dict(
-                json.loads((path / "lexicon.json").read_text("utf-8"))
-            )
+            lexicon = FrequencyLexicon.from_dict(json.loads((path / "lexicon.json").read_text("utf-8")))
         blocks = []
         for i, block_config in enumerate(config["blocks"]):
             blocks.append(
@@ -152,11 +144,7 @@ class TfidfModel:
                     analyzer=make_analyzer(block_config, lexicon),
                 )
             )
-        meta = {
-            k: v
-            for k, v in config.items()
-            if k not in {"format", "blocks", "section_words", "calibration"}
-        }
+        meta = {k: v for k, v in config.items() if k not in {"format", "blocks", "section_words", "calibration"}}
         meta["_lexicon"] = lexicon
         return cls(
             blocks=blocks,

@@ -34,26 +34,20 @@ def read_texts(path: str | Path, field: str = "text") -> list[str]:
             except json.JSONDecodeError as exc:
                 raise InputError(f"not JSON: {exc.msg}", path=path, line=number) from None
             if not isinstance(record, dict) or not isinstance(record.get(field), str):
-                raise InputError(
-                    f"expected an object with a string {field!r}", path=path, line=number
-                )
+                raise InputError(f"expected an object with a string {field!r}", path=path, line=number)
             texts.append(record[field])
     if not texts:
         raise InputError("no texts in file", path=path)
     return texts
 
 
-def load_labelled(
-    human: Iterable[str | Path], machine: Iterable[str | Path], name: str = ""
-) -> LabelledSet:
+def load_labelled(human: Iterable[str | Path], machine: Iterable[str | Path], name: str = "") -> LabelledSet:
     human_texts = [t for p in human for t in read_texts(p)]
     machine_texts = [t for p in machine for t in read_texts(p)]
     return LabelledSet(name or "data", human_texts, machine_texts)
 
 
-def random_sections(
-    text: str, rng: np.random.Generator, min_words: int, max_words: int, dropout: float
-) -> list[str]:
+def random_sections(text: str, rng: np.random.Generator, min_words: int, max_words: int, dropout: float) -> list[str]:
     """The report's recipe: random-length training sequences, with token (word) dropout.
 
     Cutting each document into consecutive pieces of random length teaches the classifier
@@ -148,11 +142,7 @@ def train_tfidf(
     rng = np.random.default_rng(seed)
     train_set, valid_set = data.split(valid_fraction, seed)
     texts, labels = augment(train_set, rng, min_words, max_words, dropout)
-    lexicon = (
-        FrequencyLexicon.from_wordfreq()
-        if any(b["kind"] == "band" for b in blocks_config)
-        else None
-    )
+    lexicon = FrequencyLexicon.from_wordfreq() if any(b["kind"] == "band" for b in blocks_config) else None
 
     vectorizers, matrices = [], []
     for block in tqdm(blocks_config, desc="vectorise", file=sys.stderr):
@@ -183,9 +173,7 @@ def train_tfidf(
         offset += size
     model = TfidfModel(blocks, float(classifier.intercept_[0]), section_words=section_words)
     raw = model.raw_scores(valid_set.texts)
-    calibration, thresholds, metrics = fit_decision_rule(
-        name, raw, valid_set.labels, valid_set.texts
-    )
+    calibration, thresholds, metrics = fit_decision_rule(name, raw, valid_set.labels, valid_set.texts)
     model.calibration = calibration
     model.meta = {
         "detector": name,

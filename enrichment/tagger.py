@@ -1,0 +1,183 @@
+"""The rule-based tagger as an Enricher: posts -> categories, ladder step, tier, with evidence.
+
+Registered as ``tagger`` (docs/development.md facets table). Its version is the rules version
+plus a digest of the lexicon and of the rule modules, so editing a pattern file or a rule
+re-tags every post on the next run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from enrichment.base import enrichers
+from enrichment.lexicon import LEXICON_DIR
+from enrichment.nlp import MODEL_NAME, load_pipeline, make_docs
+from enrichment.rules import lm_evidence
+from misusewatch.records import Enrichment, Post
+
+# (text, evidence from the thread title that the post is about an LM, or None)
+Item = tuple[str, list[dict[str, Any]] | None]
+RULES_VERSION = "1"
+DATA_KEYS = ("evidence", "targets", "skill_markers", "resource_markers")
+NAME = "tagger"
+
+
+# The modules whose code decides a post's tags; their source is part of the version.
+RULE_MODULES = ("rules.py", "context.py", "targets.py", "lexicon.py")
+
+
+def lexicon_digest(directory: Path | str = LEXICON_DIR) -> str:
+    """Digest of the pattern files and the rule modules' source."""
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for path in [*sorted(Path(directory).glob("*.jsonl")), *(here / name for name in RULE_MODULES)]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+class Tagger:
+    """Tags texts with the spaCy pipeline, in this process or ``n_process`` forked workers."""
+
+    def __init__(
+        self,
+        model: str = MODEL_NAME,
+        *,
+        ner_gate: str = "plan",
+        batch_size: int = 256,
+        n_process: int = 1,
+        lexicon_dir: str | Path | None = None,
+    ):
+        self.model = model
+        self.ner_gate = ner_gate
+        self.batch_size = batch_size
+        self.n_process = max(1, int(n_process))
+        self.lexicon_dir = Path(lexicon_dir) if lexicon_dir else LEXICON_DIR
+        self._pool: Any = None
+        self._title_cache: dict[str, list[dict[str, Any]]] = {}
+
+    @cached_property
+    def nlp(self):
+        return load_pipeline(self.model, lexicon_dir=self.lexicon_dir, ner_gate=self.ner_gate)
+
+    @cached_property
+    def version(self) -> str:
+        return f"{RULES_VERSION}+{lexicon_digest(self.lexicon_dir)}"
+
+    def tag_texts(self, texts: Sequence[str], titles: Sequence[str | None] | None = None) -> list[dict[str, Any]]:
+        """One result dict per text (``TagResult.to_dict()``), in order.
+
+        A thread title that names a language model makes its replies LM-related ("I've been
+        running it on three accounts" under "GPT-2 1.5B released"); that evidence is marked
+        ``"field": "thread_title"`` and its offsets are into the title.
+        """
+        contexts = [self._title_lm_evidence(t) if t else None for t in (titles or [])]
+        items = list(zip(texts, contexts or [None] * len(texts), strict=True))
+        if self.n_process > 1 and len(items) >= 2 * self.n_process:
+            return self._tag_parallel(items)
+        return _tag_with(self.nlp, items, self.batch_size)
+
+    def _title_lm_evidence(self, title: str) -> list[dict[str, Any]] | None:
+        if title not in self._title_cache:
+            if len(self._title_cache) > 10_000:
+                self._title_cache.clear()
+            doc = self.nlp.get_pipe("misusewatch_lexicon")(self.nlp.make_doc(title))
+            found = lm_evidence(title, doc._.mw_hits)
+            self._title_cache[title] = [{**e, "field": "thread_title"} for e in found]
+        return self._title_cache[title] or None
+
+    def _tag_parallel(self, items: list[Item]) -> list[dict[str, Any]]:
+        if self._pool is None:
+            _ = self.nlp  # load before forking so workers share the model's memory
+            global _WORKER_TAGGER
+            _WORKER_TAGGER = self
+            self._pool = multiprocessing.get_context("fork").Pool(self.n_process)
+        chunk = max(1, min(self.batch_size, -(-len(items) // self.n_process)))
+        chunks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
+        out: list[dict[str, Any]] = []
+        for part in self._pool.imap(_tag_chunk, chunks):
+            out.extend(part)
+        return out
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join()
+            self._pool = None
+
+
+_WORKER_TAGGER: Tagger | None = None
+
+
+def _tag_chunk(items: list[Item]) -> list[dict[str, Any]]:
+    assert _WORKER_TAGGER is not None
+    return _tag_with(_WORKER_TAGGER.nlp, items, _WORKER_TAGGER.batch_size)
+
+
+def _tag_with(nlp, items: Sequence[Item], batch_size: int) -> list[dict[str, Any]]:
+    docs = make_docs(nlp, [text for text, _ in items], [context for _, context in items])
+    return [doc._.mw_tags.to_dict() for doc in nlp.pipe(docs, batch_size=batch_size)]
+
+
+def facets_of(result: dict[str, Any]) -> dict[str, Any]:
+    return {key: result[key] for key in ("lm_related", "categories", "ladder", "tier")}
+
+
+class TaggerEnricher:
+    """The ``tagger`` enricher: one Enrichment per post with facets and evidence."""
+
+    name = NAME
+
+    def __init__(self, tagger: Tagger):
+        self.tagger = tagger
+
+    @property
+    def version(self) -> str:
+        return self.tagger.version
+
+    def enrich(self, posts: Sequence[Post]) -> list[Enrichment]:
+        results = self.tagger.tag_texts([p.text for p in posts], [p.thread_title for p in posts])
+        return [
+            Enrichment(
+                post_id=post.id,
+                enricher=self.name,
+                version=self.version,
+                data={key: result[key] for key in DATA_KEYS},
+                facets=facets_of(result),
+            )
+            for post, result in zip(posts, results, strict=True)
+        ]
+
+    def close(self) -> None:
+        self.tagger.close()
+
+
+@enrichers.register(
+    NAME,
+    defaults={
+        "model": MODEL_NAME,
+        "ner_gate": "plan",
+        "batch_size": 256,
+        "n_process": 1,
+        "lexicon_dir": None,
+    },
+)
+def make_tagger(model: str, ner_gate: str, batch_size: int, n_process: int, lexicon_dir: str | None) -> TaggerEnricher:
+    """Rule-based tagger: categories, misuse ladder step, tier and targets, with evidence."""
+    return TaggerEnricher(
+        Tagger(
+            model,
+            ner_gate=ner_gate,
+            batch_size=batch_size,
+            n_process=n_process,
+            lexicon_dir=lexicon_dir,
+        )
+    )
+
+
+__all__ = ["Tagger", "TaggerEnricher", "facets_of", "lexicon_digest", "make_tagger"]

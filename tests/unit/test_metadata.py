@@ -1,0 +1,76 @@
+"""Metadata signals: burstiness, cadence, time of day, near-duplicate campaign clusters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from enrichment.metadata import (
+    ClusterIndex,
+    MinHasher,
+    burstiness,
+    cadence,
+    clusters_by_actor,
+    similarity,
+    time_of_day,
+)
+
+T0 = datetime(2019, 5, 3, tzinfo=UTC)
+
+
+def test_burstiness_of_a_metronome_is_minus_one() -> None:
+    assert burstiness([T0 + timedelta(hours=i) for i in range(10)]) == -1.0
+
+
+def test_burstiness_of_poisson_posting_is_near_zero() -> None:
+    rng = np.random.default_rng(7)
+    gaps = rng.exponential(3600, 5000)
+    times = [T0 + timedelta(seconds=float(s)) for s in np.cumsum(gaps)]
+    assert abs(burstiness(times)) < 0.05
+
+
+def test_bursts_then_silence_are_bursty() -> None:
+    times = [T0 + timedelta(days=d, seconds=s) for d in (0, 30, 60) for s in range(0, 50, 5)]
+    assert burstiness(times) > 0.5
+
+
+def test_burstiness_needs_three_posts() -> None:
+    assert burstiness([T0, T0 + timedelta(hours=1)]) is None
+
+
+def test_cadence_and_time_of_day() -> None:
+    times = [T0 + timedelta(days=d, hours=3) for d in range(4)]
+    c = cadence(times)
+    assert c["posts"] == 4 and c["active_days"] == 4 and c["median_gap_s"] == 86400
+    tod = time_of_day(times)
+    assert tod["peak_hour"] == 3 and tod["entropy"] == 0.0 and tod["night_share"] == 1.0
+    flat = time_of_day([T0 + timedelta(hours=h) for h in range(24)])
+    assert flat["entropy"] == pytest.approx(1.0)
+
+
+def test_minhash_estimates_jaccard() -> None:
+    hasher = MinHasher(num_perm=256, bands=32)
+    a = "the quick brown fox jumps over the lazy dog near the river bank today"
+    b = "the quick brown fox jumps over the lazy dog near the river bank tonight"
+    c = "completely different words about language models and staged release policy here"
+    assert similarity(hasher.signature(a), hasher.signature(b)) > 0.7
+    assert similarity(hasher.signature(a), hasher.signature(c)) < 0.1
+    assert hasher.signature("too short") is None
+
+
+def test_campaign_clusters_span_accounts() -> None:
+    index = ClusterIndex()
+    review = "This blender is amazing, five stars, I use it every single morning for smoothies {}"
+    for i in range(4):
+        index.add(f"p{i}", f"acct{i}", T0 + timedelta(hours=i), review.format(i))
+    index.add("same-author-1", "solo", T0, "my own repeated post about the weather and the garden today")
+    index.add("same-author-2", "solo", T0, "my own repeated post about the weather and the garden today")
+    index.add("other", "acct9", T0, "an unrelated post that talks about fine-tuning the 355M model")
+    clusters = index.clusters()
+    assert len(clusters) == 1
+    (cluster,) = clusters
+    assert cluster["posts"] == ["p0", "p1", "p2", "p3"]
+    assert cluster["accounts"] == 4 and cluster["id"].startswith("cluster:")
+    assert clusters_by_actor(clusters)["acct2"] == [cluster["id"]]
