@@ -9,19 +9,21 @@ import streamlit as st
 from dashboard import session
 from dashboard.safe import escape_markdown
 
-PAGES = Path(__file__).resolve().parent / "pages"
-# page file, title, icon, roles that may open it
+# Not "pages/": Streamlit treats a pages/ folder beside the entry point as a v1 multipage app and may
+# run a page file directly, without this script's sign-in gate.
+PAGES = Path(__file__).resolve().parent / "views"
+# page file, title, roles that may open it. No icons: a page's icon becomes the favicon, fetched from a CDN.
 PAGE_TABLE = (
-    ("overview.py", "Overview", ":material/monitoring:", ("analyst", "committee")),
-    ("triage.py", "Triage queue", ":material/inbox:", ("analyst",)),
-    ("post.py", "Post / thread", ":material/article:", ("analyst",)),
-    ("actors.py", "Actors", ":material/groups:", ("analyst",)),
-    ("committee.py", "Release committee", ":material/gavel:", ("analyst", "committee")),
-    ("alerts.py", "Alerts", ":material/notifications:", ("analyst", "stakeholder")),
-    ("sources.py", "Sources", ":material/sensors:", ("analyst",)),
+    ("overview.py", "Overview", ("analyst", "committee")),
+    ("triage.py", "Triage queue", ("analyst",)),
+    ("post.py", "Post / thread", ("analyst",)),
+    ("actors.py", "Actors", ("analyst",)),
+    ("committee.py", "Release committee", ("analyst", "committee")),
+    ("alerts.py", "Alerts", ("analyst", "stakeholder")),
+    ("sources.py", "Sources", ("analyst",)),
 )
 
-st.set_page_config(page_title="misusewatch", page_icon=":material/shield:", layout="wide")
+st.set_page_config(page_title="misusewatch", layout="wide")
 
 user = session.current_user()
 if user is None:
@@ -30,8 +32,8 @@ if user is None:
     st.stop()
 
 pages = [
-    st.Page(str(PAGES / file), title=title, icon=icon, default=i == 0)
-    for i, (file, title, icon, _) in enumerate(row for row in PAGE_TABLE if user.role in row[3])
+    st.Page(str(PAGES / file), title=title, default=i == 0)
+    for i, (file, title, _) in enumerate(row for row in PAGE_TABLE if user.role in row[2])
 ]
 navigation = st.navigation(pages)
 with st.sidebar:

@@ -61,19 +61,20 @@ def app_for(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., Ap
         at = AppTest.from_file(str(APP), default_timeout=60)
         if role is not None:
             default = {"analyst": "alice", "committee": "carol", "stakeholder": "sam"}[role]
-            at.session_state["user"] = {"name": name or default, "role": role,
-                                        "stakeholder": stakeholder or ("example-news" if role == "stakeholder" else None)}
+            if role == "stakeholder":
+                stakeholder = stakeholder or "example-news"
+            at.session_state["user"] = {"name": name or default, "role": role, "stakeholder": stakeholder}
         return at
 
     return make
 
 
 def open_page(at: AppTest, page: str, **query) -> AppTest:
-    """Run the app once (registers the pages), then switch to ``pages/<page>.py`` and run it."""
+    """Run the app once (registers the pages), then switch to ``views/<page>.py`` and run it."""
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     at.query_params.update(query)
-    return at.switch_page(f"pages/{page}.py").run()
+    return at.switch_page(f"views/{page}.py").run()
 
 
 def no_exceptions(at: AppTest) -> None:

@@ -76,9 +76,12 @@ with left:
     st.subheader("Detectors")
     rows = explain.detector_rows(enrichments)
     if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+        st.dataframe(pd.DataFrame([{k: v for k, v in row.items() if k != "meaning"} for row in rows]),
+                     hide_index=True, width="stretch",
                      column_config={"score": st.column_config.NumberColumn(format="%.2f"),
                                     "FPR": st.column_config.NumberColumn(format="percent")})
+        st.html("<ul class='mw-detectors'>" + "".join(
+            f"<li><b>{html.escape(row['detector'])}</b>: {html.escape(row['meaning'])}</li>" for row in rows) + "</ul>")
     else:
         st.caption("No detector has scored this post yet.")
 
@@ -143,7 +146,7 @@ with right:
         if actor.override:
             st.caption(f"Tier overridden by {actor.override.get('by', '?')}: {actor.override.get('why', '')}")
         if st.button("Open actor", key="pv_actor"):
-            st.switch_page("pages/actors.py", query_params={"actor": actor.id})
+            st.switch_page("views/actors.py", query_params={"actor": actor.id})
 
     st.subheader("Near-duplicates elsewhere")
     cluster = explain.cluster_of(post.id, store.list_assessments("campaign_clusters"))

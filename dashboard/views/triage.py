@@ -100,7 +100,7 @@ with right:
     chosen = st.selectbox("Post", list(labels_by_id), format_func=labels_by_id.get, key="tq_open",
                           index=None, placeholder="Choose a post")
     if st.button("Open post / thread view", key="tq_open_btn", disabled=chosen is None):
-        st.switch_page("pages/post.py", query_params={"id": chosen})
+        st.switch_page("views/post.py", query_params={"id": chosen})
 
 st.subheader("Triage activity")
 st.caption("Every status, tag and note, newest first: the audit trail.")
