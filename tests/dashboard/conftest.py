@@ -79,3 +79,22 @@ def open_page(at: AppTest, page: str, **query) -> AppTest:
 
 def no_exceptions(at: AppTest) -> None:
     assert not at.exception, "\n".join(str(e.value) + "\n" + "\n".join(e.stack_trace) for e in at.exception)
+
+
+def frame_with(at: AppTest, *columns: str):
+    """The first dataframe on the page that has all these columns."""
+    for element in at.dataframe:
+        frame = element.value
+        if all(c in frame.columns for c in columns):
+            return frame
+    raise AssertionError(f"no dataframe with columns {columns}; have {[list(d.value.columns) for d in at.dataframe]}")
+
+
+def html_bodies(at: AppTest) -> list[str]:
+    return [element.proto.body for element in at.get("html")]
+
+
+def markdown_texts(at: AppTest) -> list[str]:
+    """Everything Streamlit renders as markdown: markdown, captions, titles, headers, alerts."""
+    kinds = ("markdown", "caption", "title", "header", "subheader", "error", "warning", "info", "success")
+    return [element.value for kind in kinds for element in at.get(kind)]
