@@ -63,7 +63,7 @@ def build_filter(**kw) -> PostFilter:
 def init_cmd(app) -> None:
     """Create the store's tables or index templates (safe to run again)."""
     app.store.init()
-    click.echo(f"initialised {app.settings.store}")
+    click.echo(f"initialised {app.store.url}")
 
 
 @click.command("import")
