@@ -109,42 +109,61 @@ def weekly(url: str, key: FilterKey, dimension: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=QUERY_TTL_S, show_spinner=False)
-def stage_changes(url: str, key: FilterKey, stages: tuple[tuple[str, str, str], ...]) -> pd.DataFrame:
-    """Per release stage: posts, misuse posts (ladder above none), rate with its 95% interval,
-    and the change from the previous stage with Newcombe's interval."""
+def stage_changes(url: str, key: FilterKey, windows: tuple[tuple[str, str | None, str | None], ...]) -> pd.DataFrame:
+    """Per release window (None bounds are open): posts, misuse posts (ladder above none), the rate
+    with its 95% Wilson interval, and the change from the previous window with Newcombe's interval."""
     s = _open_store(url)
     rows, previous = [], None
-    for name, start, end in stages:
-        window = FilterKey(key.source, key.platform, max(start, key.since or start),
-                           min(end, key.until or end))
+    for name, since, until in windows:
+        lower = max(b for b in (since, key.since) if b) if since or key.since else None
+        upper = min(b for b in (until, key.until) if b) if until or key.until else None
+        if lower and upper and lower >= upper:
+            continue  # the filters leave nothing of this window
+        window = FilterKey(key.source, key.platform, lower, upper)
         total = s.count_posts(window.to_filter())
         misuse = sum(s.count_posts(window.to_filter(ladder=step)) for step in MISUSE_STEPS)
         low, high = stats.wilson(misuse, total)
-        row = {"stage": name, "from": start[:10], "to": end[:10], "posts": total, "misuse posts": misuse,
-               "misuse rate": misuse / total if total else None, "rate 95% CI": f"{low:.1%} – {high:.1%}",
-               "change": None, "change 95% CI": ""}
+        row = {"stage": name, "from": (since or "")[:10], "to": (until or "")[:10], "posts": total,
+               "misuse posts": misuse, "misuse rate": misuse / total if total else None,
+               "rate 95% CI": f"{low:.1%} – {high:.1%}" if total else "",
+               "change": None, "change 95% CI": "", "clear change": ""}
         if previous is not None and total and previous[1]:
             diff, lo, hi = stats.rate_change(previous[0], previous[1], misuse, total)
-            row["change"] = diff
-            row["change 95% CI"] = f"{lo:+.1%} – {hi:+.1%}"
-            row["clear change"] = "yes" if lo > 0 or hi < 0 else "no"
+            row.update({"change": diff, "change 95% CI": f"{lo:+.1%} – {hi:+.1%}",
+                        "clear change": "yes" if lo > 0 or hi < 0 else "no"})
         rows.append(row)
         previous = (misuse, total)
     return pd.DataFrame(rows)
+
+
+def assessed_gaps(assessments) -> pd.DataFrame:
+    """Collection gaps the threat model found (source-weeks far below their norm, failed crawls)."""
+    rows = {}
+    for assessment in assessments:
+        for gap in (assessment.data.get("coverage") or {}).get("gaps") or []:
+            try:
+                start = parse_time(gap["week"])
+            except (KeyError, ValueError):
+                continue
+            rows[(gap.get("source"), start)] = {"source": gap.get("source"), "start": start,
+                                                "end": start + stats.WEEK, "reason": gap.get("reason", ""),
+                                                "posts": gap.get("count")}
+    return pd.DataFrame(sorted(rows.values(), key=lambda r: (r["start"], str(r["source"]))),
+                        columns=["source", "start", "end", "reason", "posts"])
 
 
 def gaps_from_volume(url: str, key: FilterKey) -> pd.DataFrame:
     """Collection gaps per source from its weekly volume (weeks far below its usual)."""
     frame = weekly(url, key, "source")
     if frame.empty:
-        return pd.DataFrame(columns=["source", "start", "end"])
+        return pd.DataFrame(columns=["source", "start", "end", "reason"])
     first, last = frame["week"].min().to_pydatetime(), frame["week"].max().to_pydatetime()
     rows = []
     for source, part in frame.groupby("value"):
         series = [(w.to_pydatetime(), int(n)) for w, n in zip(part["week"], part["posts"], strict=True)]
         for start, end in stats.collection_gaps(series, start=first, end=last):
-            rows.append({"source": source, "start": start, "end": end})
-    return pd.DataFrame(rows, columns=["source", "start", "end"])
+            rows.append({"source": source, "start": start, "end": end, "reason": "below usual volume"})
+    return pd.DataFrame(rows, columns=["source", "start", "end", "reason"])
 
 
 def clear_post_caches() -> None:

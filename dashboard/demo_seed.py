@@ -12,6 +12,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from misusewatch import ids
+from misusewatch.config import Settings
 from misusewatch.records import (
     Actor,
     Alert,
@@ -64,7 +65,7 @@ EVIDENCE_TERMS = {
     "impersonation": "impersonate",
 }
 LADDER_TERMS = {"discussion": "GPT-2", "plan": "Plan", "code": "script", "deployment": "live"}
-STAGES = (
+STAGES = (  # GPT-2's releases, as threat_model.stages has them
     ("124M", datetime(2019, 2, 14, tzinfo=UTC)),
     ("355M", datetime(2019, 5, 3, tzinfo=UTC)),
     ("774M", datetime(2019, 8, 20, tzinfo=UTC)),
@@ -79,13 +80,15 @@ def _find(text: str, term: str) -> tuple[int, int] | None:
     return (start, start + len(term)) if start >= 0 else None
 
 
-def _evidence(text: str, ladder: str, category: str | None, targets: list[str]) -> list[dict]:
+def _evidence(text: str, ladder: str, category: str | None) -> list[dict]:
+    """Evidence in the tagger's shape (enrichment/rules.py): kind, value, text, offsets, rule."""
     wanted = []
     if category:
-        wanted.append(("category", category, EVIDENCE_TERMS.get(category, category), "lexicon:" + category))
+        wanted.append(("category", category, EVIDENCE_TERMS.get(category, category), "misuse." + category))
     if ladder != "none":
-        wanted.append(("ladder", ladder, LADDER_TERMS[ladder], "ladder:" + ladder))
-    wanted += [("target", t, t, "target:organisation") for t in targets]
+        wanted.append((ladder, ladder, LADDER_TERMS[ladder], f"ladder.{ladder}"))
+    if "GPT-2" in text:
+        wanted.append(("model", "gpt-2", "GPT-2", "models.gpt2"))
     out = []
     for kind, value, term, rule in wanted:
         where = _find(text, term)
@@ -95,11 +98,24 @@ def _evidence(text: str, ladder: str, category: str | None, targets: list[str]) 
     return out
 
 
+def _targets(text: str, names: list[str]) -> list[dict]:
+    out = []
+    for name in names:
+        where = _find(text, name)
+        if where:
+            kind = "domain" if "." in name else "org"
+            out.append({"kind": kind, "value": name.lower() if kind == "domain" else name, "text": name,
+                        "start": where[0], "end": where[1], "rule": f"targets.{kind}"})
+    return out
+
+
 def _tagger(post: Post, ladder: str, category: str | None, tier: int | None, targets: list[str]) -> Enrichment:
+    skill = _find(post.text, "script") if ladder in ("code", "deployment") else None
     return Enrichment(
         post.id, "tagger", "demo-1",
-        data={"evidence": _evidence(post.text, ladder, category, targets), "targets": targets,
-              "skill_markers": ["script"] if ladder in ("code", "deployment") else [],
+        data={"evidence": _evidence(post.text, ladder, category), "targets": _targets(post.text, targets),
+              "skill_markers": [{"kind": "skill", "value": "scripting", "text": "script", "start": skill[0],
+                                 "end": skill[1], "rule": "skill.script", "why": "writes code"}] if skill else [],
               "resource_markers": []},
         facets={"lm_related": ladder != "none" or "model" in post.text, "ladder": ladder,
                 "categories": [category] if category else [], "tier": tier},
@@ -111,7 +127,7 @@ def _detectors(post: Post, p_machine: float, *, abstain: bool) -> list[Enrichmen
     tfidf = Enrichment(
         post.id, "detector:tfidf", "demo-1",
         data={"score": round(p_machine, 3), "label": "machine" if p_machine >= 0.8 else "human",
-              "threshold": 0.8, "fpr": 0.01, "reason": None},
+              "threshold": 0.8, "fpr": 0.01, "reason": "threshold from model validation set at FPR 0.01"},
         facets={"detector_scores": {"tfidf": round(p_machine, 3)}}, created_at=post.created_at,
     )
     if abstain:
@@ -123,11 +139,13 @@ def _detectors(post: Post, p_machine: float, *, abstain: bool) -> list[Enrichmen
         )
     else:
         words = post.text.split(" ")
-        tokens = [((" " if i else "") + w, (i * 37 + len(w) * 11) % 1500) for i, w in enumerate(words)]
+        # The shape of enrichment.detectors.gltr.token_evidence; ranks are 1-based.
+        tokens = [{"token": (" " if i else "") + w, "rank": 1 + (i * 37 + len(w) * 11) % 1500,
+                   "bucket": ""} for i, w in enumerate(words)]
         gltr = Enrichment(
             post.id, "detector:gltr", "demo-1",
             data={"score": round(p_machine * 0.9, 3), "label": "machine" if p_machine * 0.9 >= 0.7 else "human",
-                  "threshold": 0.7, "fpr": 0.01, "reason": None, "tokens": tokens},
+                  "threshold": 0.7, "fpr": 0.01, "reason": "threshold from configured", "tokens": tokens},
             facets={"detector_scores": {"gltr": round(p_machine * 0.9, 3)}}, created_at=post.created_at,
         )
     return [tfidf, gltr]
@@ -194,14 +212,12 @@ def _seed_actors(store: Store, authors: dict[str, list[Post]], marked: dict[str,
         platform, site, handle = ids.split_id(actor_id)
         is_misuse = handle.startswith("actor") or handle == "mallory"
         tier = (int(handle[-1]) % 3) + 1 if handle.startswith("actor") else (2 if is_misuse else None)
-        flagged = sum(1 for p in their_posts if is_misuse)
         actors.append(Actor(
             id=actor_id, platform=platform, site=site, handle=their_posts[0].author or handle,
             first_seen=their_posts[0].created_at, last_seen=their_posts[-1].created_at,
             post_count=len(their_posts), tier=tier, tier_confidence=0.8 if tier else None,
             evidence=[p.id for p in their_posts[:5]] if is_misuse else [],
-            signals={"cadence_posts_per_week": round(len(their_posts) / WEEKS, 2),
-                     "lm_flagged": flagged, "lm_tested": len(their_posts)} if is_misuse else {},
+            signals={"cadence_posts_per_week": round(len(their_posts) / WEEKS, 2)} if is_misuse else {},
         ))
         if is_misuse:
             marked["actors"].append(actor_id)
@@ -222,30 +238,59 @@ def _seed_labels(store: Store, marked: dict[str, list[str]]) -> None:
 
 
 def _seed_assessments(store: Store, posts: list[Post], marked: dict[str, list[str]]) -> None:
-    misuse = set(marked["misuse"])
-    bounds = [*(s for _, s in STAGES[1:]), datetime(2020, 1, 31, tzinfo=UTC)]
-    rows = []
-    for (name, start), end in zip(STAGES, bounds, strict=True):
-        in_stage = [p for p in posts if start <= p.created_at < end]
-        n_misuse = sum(1 for p in in_stage if p.id in misuse)
-        rows.append({"stage": name, "start": start.isoformat(), "end": end.isoformat(), "posts": len(in_stage),
-                     "misuse_posts": n_misuse})
-        store.write_assessment(Assessment(f"indicators:{name}", "stage_indicators", {
-            "stage": name, "start": start.isoformat(), "end": end.isoformat(), "posts": len(in_stage),
-            "misuse_posts": n_misuse,
-            "gaps": [{"source": GAP_SOURCE, "start": (START + timedelta(weeks=GAP_WEEKS[0])).isoformat(),
-                      "end": (START + timedelta(weeks=GAP_WEEKS[-1] + 1)).isoformat()}]
-            if start <= START + timedelta(weeks=GAP_WEEKS[0]) < end else [],
-        }, stage=name))
-    store.write_assessment(Assessment("summary:all", "summary", {
-        "title": "Misuse of GPT-2 across the staged release (demo data)",
-        "stages": rows,
-        "headline": "Misuse moved from discussion to deployment after the 774M release.",
-        "evidence": [{"post_id": pid, "author": "actor1"} for pid in marked["misuse"][:5]],
-    }))
+    """Stage indicators and summaries: the threat model's own when it is installed, else a
+    smaller stand-in of the same shape (so the pages show the same things either way)."""
     cluster = marked["misuse"][:4]
     store.write_assessment(Assessment("campaign_clusters", "campaign_clusters", {
         "clusters": [{"id": "cluster-1", "post_ids": cluster, "size": len(cluster), "similarity": 0.97}],
+    }))
+    try:
+        from misusewatch.assess import assess_config, run_assess
+    except ImportError:
+        _stand_in_assessments(store, posts, marked)
+        return
+    run_assess(store, assess_config(Settings()), progress=False)  # GPT-2's stages, default policies
+
+
+def _stand_in_assessments(store: Store, posts: list[Post], marked: dict[str, list[str]]) -> None:
+    misuse = set(marked["misuse"])
+    by_id = {p.id: p for p in posts}
+    gap_weeks = [(START + timedelta(weeks=w)).date().isoformat() for w in GAP_WEEKS]
+    gaps = [{"source": GAP_SOURCE, "week": w, "count": 0, "norm": 7.0, "reason": "no_posts"} for w in gap_weeks]
+    windows = [("pre-release", None, STAGES[0][1])]
+    windows += [(name, start, end) for (name, start), end in
+                zip(STAGES, [*(s for _, s in STAGES[1:]), None], strict=True)]
+    trend = []
+    for name, since, until in windows:
+        inside = [p for p in posts if (since is None or p.created_at >= since)
+                  and (until is None or p.created_at < until)]
+        n_misuse = sum(1 for p in inside if p.id in misuse)
+        stage = {"name": name, "since": since and since.isoformat(), "until": until and until.isoformat()}
+        window_gaps = [g for g in gaps if (since is None or g["week"] >= since.date().isoformat())
+                       and (until is None or g["week"] < until.date().isoformat())]
+        trend.append({"stage": name, "since": stage["since"], "until": stage["until"], "posts": len(inside),
+                      "misuse": n_misuse, "misuse_per_1000": round(1000 * n_misuse / len(inside), 1)
+                      if inside else None, "gap_source_weeks": len(window_gaps), "rate_ratio": None})
+        store.write_assessment(Assessment(f"indicators:{name}", "stage_indicators", {
+            "family": "GPT-2", "stage": stage,
+            "coverage": {"posts": len(inside), "gaps": window_gaps, "gap_source_weeks": len(window_gaps)},
+            "counts": {"misuse": n_misuse},
+        }, stage=name))
+    evidence = [by_id[pid] for pid in marked["misuse"][:5]]
+    store.write_assessment(Assessment("summary:all", "summary", {
+        "scope": "all", "family": "GPT-2",
+        "stage": {"name": "all", "since": None, "until": None},
+        "headline": ["Misuse moved from discussion to deployment after the 774M release (demo data)."],
+        "findings": [],
+        "trend": trend,
+        "evidence_threads": [{"thread": p.thread_key, "title": p.thread_title, "url": p.url,
+                              "highest_step": "discussion",
+                              "posts": [{"id": p.id, "step": "discussion", "author": p.author, "actor": p.actor_id,
+                                         "created_at": p.created_at.isoformat(), "excerpt": p.text,
+                                         "url": p.url}]} for p in evidence],
+        "coverage": {"posts": len(posts), "tagged": len(posts),
+                     "sources": {s: sum(1 for p in posts if p.source == s) for s, _, _ in SOURCES}, "gaps": gaps},
+        "caveats": ["Stand-in summary: threat_model is not installed, so no rate ratios are computed."],
     }))
 
 

@@ -42,13 +42,15 @@ def detector_rows(enrichments: list[Enrichment]) -> list[dict[str, Any]]:
 
 
 def gltr_tokens(enrichments: list[Enrichment]) -> list[tuple[str, int]] | None:
-    """Per-token ranks a GLTR-style detector stored with its result, if any."""
+    """Per-token ranks a detector stored with its result, if any: ``tokens`` as
+    ``{token, rank}`` objects (enrichment.detectors.gltr.token_evidence) or [token, rank] pairs."""
     for e in enrichments:
         tokens = e.data.get("tokens") if e.enricher.startswith("detector:") and not e.error else None
         if isinstance(tokens, list) and tokens:
             try:
-                return [(str(t[0]), int(t[1])) for t in tokens]
-            except (TypeError, ValueError, IndexError):
+                return [(str(t["token"]), int(t["rank"])) if isinstance(t, dict) else (str(t[0]), int(t[1]))
+                        for t in tokens]
+            except (TypeError, ValueError, IndexError, KeyError):
                 return None
     return None
 
@@ -65,3 +67,20 @@ def cluster_of(post_id: str, assessments: list[Assessment]) -> tuple[str, list[s
                 cid = str(cluster.get("id") or assessment.id)
                 return cid, [m for m in members if m != post_id], cluster
     return None
+
+
+def detector_tally(enrichment_lists: list[list[Enrichment]]) -> dict[str, dict[str, Any]]:
+    """Per detector, across one actor's posts: how many it scored, how many it flagged machine-written,
+    and the FPR its thresholds were calibrated to (abstentions and failures are not scored)."""
+    tally: dict[str, dict[str, Any]] = {}
+    for enrichments in enrichment_lists:
+        for e in enrichments:
+            label = e.data.get("label")
+            if not e.enricher.startswith("detector:") or e.error or label not in ("machine", "human"):
+                continue
+            row = tally.setdefault(e.enricher.removeprefix("detector:"), {"flagged": 0, "posts": 0, "fpr": None})
+            row["posts"] += 1
+            row["flagged"] += label == "machine"
+            if isinstance(e.data.get("fpr"), int | float):
+                row["fpr"] = float(e.data["fpr"])
+    return tally

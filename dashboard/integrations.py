@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from importlib import import_module
 from typing import Any
@@ -16,6 +16,9 @@ GPT2_STAGES = (
     ("774M", datetime(2019, 8, 20, tzinfo=UTC)),
     ("1.5B", datetime(2019, 11, 5, tzinfo=UTC)),
 )
+BASELINE = "pre-release"
+# Zero-shot detectors whose [detectors.<name>] model can colour tokens GLTR-style.
+LM_DETECTORS = ("gltr", "logrank", "logprob", "fast_detectgpt")
 
 
 class Unavailable(RuntimeError):
@@ -23,7 +26,7 @@ class Unavailable(RuntimeError):
 
 
 def optional(dotted: str) -> Callable[..., Any]:
-    """``module:function`` or raise Unavailable naming it."""
+    """``module:attribute`` or raise Unavailable naming it."""
     module_name, _, attr = dotted.partition(":")
     try:
         module = import_module(module_name)
@@ -37,25 +40,58 @@ def optional(dotted: str) -> Callable[..., Any]:
     return obj
 
 
-def release_stages(settings: Settings) -> tuple[list[tuple[str, datetime]], str | None]:
-    """(name, start) of each release stage, oldest first, and a note when they are defaults."""
+def release_windows(settings: Settings) -> tuple[list[tuple[str, datetime | None, datetime | None]], str | None]:
+    """(name, since, until) of the baseline and each release stage, oldest first (open bounds are
+    None), and a note when they are GPT-2's defaults because threat_model.stages is missing."""
     try:
-        load = optional("threat_model.stages:load_stages")
+        from_config = optional("threat_model.stages:timeline_from_config")
     except Unavailable as exc:
-        return list(GPT2_STAGES), f"{exc}; showing GPT-2's published stage dates."
-    return [(s.name, s.start) for s in load(settings)], None
+        starts = [s for _, s in GPT2_STAGES]
+        windows = [(BASELINE, None, starts[0])]
+        windows += [(name, start, end) for (name, start), end in zip(GPT2_STAGES, [*starts[1:], None], strict=True)]
+        return windows, f"{exc}; showing GPT-2's published stage dates."
+    timeline = from_config(settings.section("stages"))
+    return [(w.name, w.since, w.until) for w in timeline.windows()], None
+
+
+def render_summary(summary: Mapping[str, Any], fmt: str, settings: Settings) -> str:
+    """The threat model's own rendering (md, html, json or stix, at the [assess] TLP) of a stored summary."""
+    render = optional("misusewatch.assess:render_summary")
+    config = optional("misusewatch.assess:assess_config")(settings)
+    return render(summary, fmt, tlp=config.tlp)
+
+
+def _lm_model(settings: Settings) -> str:
+    model = settings.section("dashboard").get("gltr_model")
+    if not model:
+        detectors = settings.section("detectors")
+        model = next((detectors[n]["model"] for n in LM_DETECTORS
+                      if isinstance(detectors.get(n), Mapping) and detectors[n].get("model")), None)
+    if not model:
+        raise Unavailable("no language model configured ([dashboard] gltr_model or [detectors.gltr] model)")
+    return str(model)
+
+
+_scorers: dict[str, Any] = {}
 
 
 def gltr_tokens(text: str, settings: Settings) -> list[tuple[str, int]]:
-    """(token, rank) pairs from the configured language model, for GLTR colouring."""
+    """(token, rank) pairs from the configured language model, for GLTR colouring (rank 1 = top)."""
+    model = _lm_model(settings)
     token_evidence = optional("enrichment.detectors.gltr:token_evidence")
-    return [(str(t), int(r)) for t, r in token_evidence(text, settings)]
+    scorer_class = optional("enrichment.detectors.lm:CausalLMScorer")
+    if model not in _scorers:
+        try:
+            _scorers[model] = scorer_class(model, device="cpu")
+        except Exception as exc:  # a missing or unreadable model: say so, keep the page
+            raise Unavailable(f"language model {model!r} could not be loaded: {exc}") from None
+    return [(str(t["token"]), int(t["rank"])) for t in token_evidence(_scorers[model], text)]
 
 
-def actor_lm_test(flagged: int, tested: int, fpr: float) -> float:
-    """One-sided binomial p-value that an actor's posts are flagged more often than the FPR allows."""
-    test = optional("enrichment.calibration:actor_binomial_test")
-    return float(test(flagged, tested, fpr))
+def actor_evidence(flagged: int, posts: int, fpr: float) -> dict[str, Any]:
+    """The actor-level one-sided binomial test: how surprising ``flagged`` of ``posts`` is at ``fpr``."""
+    test = optional("enrichment.calibration:actor_evidence")
+    return test(flagged, posts, fpr).to_dict()
 
 
 def alert_settings(settings: Settings) -> Any:

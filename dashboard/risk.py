@@ -45,7 +45,8 @@ def risk_for(post_id: str, enrichments: Iterable[Enrichment]) -> PostRisk:
             risk.ladder = e.facets.get("ladder") or "none"
             risk.tier = e.facets.get("tier")
             risk.categories = list(e.facets.get("categories") or [])
-            risk.targets = [str(t) for t in (e.data.get("targets") or [])]
+            named = (t.get("value") if isinstance(t, dict) else t for t in e.data.get("targets") or [])
+            risk.targets = list(dict.fromkeys(str(t) for t in named if t))
         elif e.enricher.startswith("detector:"):
             score = (e.facets.get("detector_scores") or {}).get(e.enricher.removeprefix("detector:"))
             if score is None:

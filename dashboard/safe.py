@@ -8,19 +8,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-# Colours for evidence kinds (readable on white, distinct for colour-blind viewers as far as 6 go).
+# Colours for the tagger's evidence kinds (enrichment/rules.py), grouped so a legend stays short.
 KIND_COLOURS = {
-    "category": "#ffd8a8",
-    "ladder": "#ffc9c9",
-    "lexicon": "#ffd8a8",
+    "category": "#ffd8a8", "misuse": "#ffd8a8", "evasion": "#ffec99",
+    "discussion": "#ffc9c9", "plan": "#ffc9c9", "code": "#ffc9c9", "deployment": "#ffc9c9",
     "target": "#a5d8ff",
-    "entity": "#d0bfff",
-    "skill": "#b2f2bb",
-    "resource": "#fcc2d7",
-    "tier": "#ffec99",
+    "model": "#d0bfff", "model_size": "#d0bfff", "lm_term": "#d0bfff", "tool": "#d0bfff",
+    "skill": "#b2f2bb", "resource": "#fcc2d7", "discounted": "#dee2e6",
 }
 DEFAULT_COLOUR = "#e9ecef"
-# GLTR's buckets: top-10, top-100, top-1000, beyond (Gehrmann et al., 2019).
+# GLTR's buckets by 1-based rank: top 10, top 100, top 1000, beyond (Gehrmann et al., 2019).
 GLTR_BUCKETS = ((10, "#b2f2bb", "top 10"), (100, "#ffec99", "top 100"), (1000, "#ffc9c9", "top 1000"),
                 (None, "#d0bfff", "beyond 1000"))
 
@@ -51,8 +48,21 @@ class Span:
     title: str = ""
 
 
+def evidence_items(data: dict) -> list[dict]:
+    """Every highlightable item in a tagger result: evidence, targets, skill and resource markers.
+
+    Targets carry their own kind (org, domain...); they are grouped as "target" for colouring.
+    """
+    items = [i for i in data.get("evidence") or () if isinstance(i, dict)]
+    items += [{**t, "kind": "target", "value": f"{t.get('kind', '')}: {t.get('value', '')}"}
+              for t in data.get("targets") or () if isinstance(t, dict)]
+    for key in ("skill_markers", "resource_markers"):
+        items += [i for i in data.get(key) or () if isinstance(i, dict)]
+    return items
+
+
 def spans_from_evidence(text: str, evidence: Iterable[dict]) -> list[Span]:
-    """Tagger evidence -> valid, non-overlapping spans (first wins), in order.
+    """Evidence items -> valid, non-overlapping spans (the longest at a position wins), in order.
 
     Offsets come from another process; anything out of range or not an int is dropped rather
     than trusted.
@@ -96,7 +106,7 @@ def legend_html(kinds: Iterable[str]) -> str:
 
 def gltr_bucket(rank: int) -> tuple[str, str]:
     for limit, colour, name in GLTR_BUCKETS:
-        if limit is None or rank < limit:
+        if limit is None or rank <= limit:
             return colour, name
     raise AssertionError("unreachable")
 
@@ -106,7 +116,7 @@ def gltr_html(tokens: Iterable[tuple[str, int]]) -> str:
     out = []
     for token, rank in tokens:
         colour, name = gltr_bucket(int(rank))
-        out.append(f'<span style="background:{colour}" title="rank {int(rank) + 1} ({name})">'
+        out.append(f'<span style="background:{colour}" title="rank {int(rank)} ({name})">'
                    f"{html.escape(str(token))}</span>")
     legend = " ".join(f'<span style="background:{c}">{html.escape(n)}</span>' for _, c, n in GLTR_BUCKETS)
     return (f'<div class="mw-gltr" style="white-space:pre-wrap">{"".join(out)}</div>'

@@ -8,11 +8,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, integrations, session
+from dashboard import data, explain, integrations, session
 from dashboard.safe import excerpt
 from misusewatch import ids
 from misusewatch.records import LADDER_STEPS, Label, format_time, utcnow
 from misusewatch.store import PostFilter
+
+LM_TEST_POSTS = 500  # newest posts of an actor the live binomial test reads
 
 user = session.require_role("analyst")
 store = data.store()
@@ -89,23 +91,31 @@ with left:
 
 with right:
     st.subheader("LM-use suspicion")
-    lm = actor.signals.get("lm_use") if isinstance(actor.signals.get("lm_use"), dict) else {}
-    flagged = lm.get("flagged", actor.signals.get("lm_flagged"))
-    tested = lm.get("tested", actor.signals.get("lm_tested"))
-    fpr = lm.get("fpr", 0.01)
-    p_value = lm.get("p_value")
-    if isinstance(flagged, int) and isinstance(tested, int) and tested > 0:
-        if p_value is None:
+    st.caption("One post flagged by a detector is weak evidence; many flagged posts from one account, far "
+               "more than the detector's false-positive rate explains, is strong (one-sided binomial test).")
+    actor_posts = store.search("", PostFilter(**actor_filter), limit=LM_TEST_POSTS, sort="newest").posts
+    tally = explain.detector_tally([store.get_enrichments(p.id) for p in actor_posts])
+    rows = []
+    for detector, counts in sorted(tally.items()):
+        row = {"detector": detector, "flagged": counts["flagged"], "scored": counts["posts"], "FPR": counts["fpr"]}
+        if counts["fpr"] and 0 < counts["fpr"] < 1:
             try:
-                p_value = integrations.actor_lm_test(flagged, tested, fpr)
+                result = integrations.actor_evidence(counts["flagged"], counts["posts"], counts["fpr"])
+                row.update({"p-value": result["p_value"], "reading": result["interpretation"]})
             except integrations.Unavailable as exc:
-                st.caption(f"Binomial test not available: {exc}")
-        st.write(f"{flagged} of {tested} posts flagged machine-written at a {fpr:.1%} false-positive rate.")
-        if p_value is not None:
-            verdict = "suspected LM use" if p_value < 0.01 else "no evidence beyond chance"
-            st.write(f"One-sided binomial test: p = {p_value:.2g} → **{verdict}**.")
+                row["reading"] = f"binomial test not available: {exc}"
+        rows.append(row)
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                     column_config={"FPR": st.column_config.NumberColumn(format="percent"),
+                                    "p-value": st.column_config.NumberColumn(format="%.2g")})
+        for row in rows:
+            if row.get("reading"):
+                st.html(f"<p><b>{html.escape(row['detector'])}</b>: {html.escape(row['reading'])}</p>")
+        if len(actor_posts) == LM_TEST_POSTS:
+            st.caption(f"Tested on the actor's {LM_TEST_POSTS} newest posts.")
     else:
-        st.caption("Not tested yet: no detector results summarised for this actor.")
+        st.caption("No detector has scored this actor's posts yet.")
 
     st.subheader("Override tier")
     with st.form("ac_override"):

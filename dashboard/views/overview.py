@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, integrations, session
-from dashboard.safe import escape_markdown
+from misusewatch.records import CATEGORIES
 
 session.require_role("analyst", "committee")
 st.title("Overview")
@@ -46,12 +46,25 @@ key = data.FilterKey(
     since=_day_start(since_day), until=_day_start(until_day + timedelta(days=1)),
 )
 
-stages, stage_note = integrations.release_stages(data.settings())
+windows, stage_note = integrations.release_windows(data.settings())
 if stage_note:
     st.caption(stage_note)
-stage_frame = pd.DataFrame([{"stage": name, "start": start} for name, start in stages])
-gaps = data.gaps_from_volume(url, key)
+stage_frame = pd.DataFrame([{"stage": name, "start": since} for name, since, _ in windows if since is not None])
+indicator_assessments = store.list_assessments("stage_indicators")
+if indicator_assessments:
+    gaps = data.assessed_gaps(indicator_assessments)
+    gap_note = "Gaps as the threat model assessed them (run `misusewatch assess` to refresh)."
+    if key.source:
+        gaps = gaps[gaps["source"] == key.source]
+else:
+    gaps = data.gaps_from_volume(url, key)
+    gap_note = "Not assessed yet: gaps estimated from weekly volume (weeks under a fifth of the source's median)."
+if not gaps.empty:
+    gaps = gaps[(gaps["end"] > pd.Timestamp(key.since)) & (gaps["start"] < pd.Timestamp(key.until))]
 totals = data.weekly(url, key, "total")
+
+
+ORDER = {"ladder": list(data.MISUSE_STEPS), "tier": ["tier 1", "tier 2", "tier 3"], "category": list(CATEGORIES)}
 
 
 def _chart(dimension: str, title: str) -> alt.LayerChart | None:
@@ -66,7 +79,9 @@ def _chart(dimension: str, title: str) -> alt.LayerChart | None:
     x = alt.X("week:T", title="week (UTC, Monday)",
               scale=alt.Scale(domain=[_day_start(since_day), _day_start(until_day)]))
     lines = alt.Chart(frame).mark_line(point=True).encode(
-        x=x, y=alt.Y("posts:Q", title=y_title), color=alt.Color("value:N", title=title),
+        x=x, y=alt.Y("posts:Q", title=y_title),
+        color=alt.Color("value:N", title=title, sort=ORDER[dimension],
+                        scale=alt.Scale(scheme="orangered") if dimension == "ladder" else alt.Undefined),
         tooltip=[alt.Tooltip("week:T"), "value:N", alt.Tooltip("posts:Q", format=".1f")],
     )
     layers = []
@@ -93,25 +108,39 @@ for tab, (dimension, title) in zip(tabs, (("ladder", "ladder step"), ("category"
             st.altair_chart(chart, width="stretch")
 
 st.subheader("Change per release stage")
-st.caption("Misuse rate = posts above ladder step 'none' / posts collected in the stage, with 95% Wilson "
-           "intervals; the change from the previous stage has Newcombe's interval. 'Clear change' means the "
-           "interval excludes zero.")
-bounds = [*(s for _, s in stages[1:]), newest[0].created_at + timedelta(seconds=1)]
-windows = tuple((name, start.isoformat(), end.isoformat()) for (name, start), end in zip(stages, bounds, strict=True))
-changes = data.stage_changes(url, key, windows)
+st.caption("Misuse rate = posts at ladder step 'discussion' or above / posts collected in the window (for the "
+           "filters above), with 95% Wilson intervals; the change from the previous window has Newcombe's "
+           "interval. 'Clear change' means that interval excludes zero.")
+iso_windows = tuple((name, since and since.isoformat(), until and until.isoformat()) for name, since, until in windows)
+changes = data.stage_changes(url, key, iso_windows)
 st.dataframe(changes, hide_index=True, width="stretch",
              column_config={"misuse rate": st.column_config.NumberColumn(format="percent"),
                             "change": st.column_config.NumberColumn(format="percent")})
 
+summary = store.get_assessment("summary:all")
+trend = (summary.data.get("trend") if summary else None) or []
+if trend:
+    st.subheader("As assessed by the threat model")
+    st.caption("All sources, the whole period: misuse per 1,000 tagged posts and the rate ratio against the "
+               "previous stage with its 95% interval (see docs/threat-model.md).")
+
+    def _ratio(rr) -> str:
+        if not isinstance(rr, dict):
+            return ""
+        parts = [f"{rr[k]:.3g}" if isinstance(rr.get(k), int | float) else "?"
+                 for k in ("estimate", "lower", "upper")]
+        return f"{rr.get('direction', '')} ({parts[0]}; {parts[1]}–{parts[2]})"
+
+    st.dataframe(pd.DataFrame([{
+        "stage": row.get("stage"), "from": (row.get("since") or "")[:10], "to": (row.get("until") or "")[:10],
+        "posts": row.get("posts"), "misuse": row.get("misuse"), "misuse per 1,000": row.get("misuse_per_1000"),
+        "plans": row.get("plan"), "code": row.get("code"), "deployment": row.get("deployment"),
+        "gap source-weeks": row.get("gap_source_weeks"), "change (rate ratio; 95% CI)": _ratio(row.get("rate_ratio")),
+    } for row in trend]), hide_index=True, width="stretch")
+
 st.subheader("Collection gaps")
+st.caption(gap_note)
 if gaps.empty:
     st.caption("No source collected markedly less than usual in this period.")
 else:
     st.dataframe(gaps, hide_index=True, width="stretch")
-
-indicators = [a for a in store.list_assessments("stage_indicators")]
-if indicators:
-    with st.expander("Threat-model indicators per stage (as assessed)"):
-        for assessment in indicators:
-            st.markdown(f"**{escape_markdown(assessment.stage or assessment.id)}**")
-            st.json(assessment.data, expanded=False)

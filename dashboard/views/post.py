@@ -9,7 +9,15 @@ import streamlit as st
 
 from dashboard import data, explain, integrations, session
 from dashboard.risk import STATUSES
-from dashboard.safe import excerpt, gltr_html, highlight_html, legend_html, safe_url, spans_from_evidence
+from dashboard.safe import (
+    evidence_items,
+    excerpt,
+    gltr_html,
+    highlight_html,
+    legend_html,
+    safe_url,
+    spans_from_evidence,
+)
 from misusewatch.records import Label, format_time
 from misusewatch.store import PostFilter
 
@@ -32,7 +40,7 @@ if post is None:
 
 enrichments = store.get_enrichments(post.id)
 tagger = next((e for e in enrichments if e.enricher == "tagger" and not e.error), None)
-evidence = (tagger.data.get("evidence") if tagger else None) or []
+evidence = evidence_items(tagger.data) if tagger else []
 
 
 def _meta(items: list[tuple[str, str | None]]) -> str:
@@ -97,6 +105,8 @@ with left:
         st.html(gltr_html(tokens))
 
     st.subheader("Evidence")
+    st.caption("Lexicon matches, misuse-ladder triggers, named targets (organisations, domains), skill and "
+               "resource markers, as the tagger found them.")
     if evidence:
         st.dataframe(pd.DataFrame([{k: item.get(k) for k in ("kind", "value", "text", "rule", "start", "end")}
                                    for item in evidence if isinstance(item, dict)]),

@@ -13,7 +13,9 @@ def test_actor_list_card_and_history(seeded, app_for):
     assert actors["tier"].iloc[0] == 3  # highest tier first
     assert len(at.get("vega_lite_chart")) == 1
     assert frame_with(at, "created", "text", "id").shape[0] > 0  # evidence posts
-    assert any("posts flagged machine-written" in m.value for m in at.markdown)
+    lm = frame_with(at, "detector", "flagged", "scored", "FPR").set_index("detector")
+    assert set(lm.index) == {"tfidf", "gltr"} and (lm["flagged"] <= lm["scored"]).all()
+    assert lm.loc["tfidf", "scored"] > 0
 
 
 def test_min_tier_filter(seeded, app_for):

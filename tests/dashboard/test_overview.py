@@ -17,7 +17,7 @@ def test_charts_stages_and_gaps(seeded, app_for):
     layer_data = b"".join(d.data.data for d in charts[0].proto.datasets)  # Arrow IPC: strings verbatim
     assert all(name in layer_data for name in (b"124M", b"355M", b"774M", b"1.5B", GAP_SOURCE.encode()))
     stages = frame_with(at, "stage", "misuse rate", "change 95% CI")
-    assert list(stages["stage"]) == ["124M", "355M", "774M", "1.5B"]
+    assert list(stages["stage"]) == ["pre-release", "124M", "355M", "774M", "1.5B"]
     assert (stages["posts"] > 0).all() and stages["change 95% CI"].iloc[0] == ""
     assert stages["change 95% CI"].iloc[1].count("%") == 2
     gaps = frame_with(at, "source", "start", "end")

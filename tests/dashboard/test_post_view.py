@@ -17,7 +17,7 @@ def test_evidence_detectors_actor_cluster_and_thread(seeded, app_for):
     assert "calibrated so 1.0% of human-written posts score above it" in bodies
     assert "mw-gltr" in bodies  # stored token ranks are coloured
     evidence = frame_with(at, "kind", "value", "rule")
-    assert {"category", "ladder", "target"} <= set(evidence["kind"])
+    assert {"category", "discussion", "model", "target"} <= set(evidence["kind"])
     assert "<b>tier</b>" in bodies and "actor" in bodies  # the actor card
     dupes = frame_with(at, "source", "author", "created", "text", "id")
     assert post_id not in set(dupes["id"]) and len(dupes) == 3  # the rest of cluster-1

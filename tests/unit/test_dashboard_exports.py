@@ -7,6 +7,7 @@ import io
 from datetime import UTC, datetime
 
 from dashboard.summary_export import evidence_csv, evidence_ids, pseudonymise, to_html, to_markdown
+from misusewatch.config import Settings
 from misusewatch.records import Assessment, Post
 
 SUMMARY = {
@@ -26,8 +27,19 @@ def test_pseudonymise_replaces_every_author_field_and_nothing_else():
     assert SUMMARY["evidence"][0]["author"] == "mallory"  # the original is untouched
 
 
+def test_one_person_one_alias_whether_named_by_handle_or_actor_id():
+    summary = {"evidence_threads": [{"posts": [{"id": "p1", "author": "mallory", "actor": "4chan:b:mallory"}]}],
+               "stix_actors": [{"id": "4chan:b:mallory", "handle": "mallory", "tier": 2}]}
+    out = pseudonymise(summary, lambda h: f"alias({h})")
+    post, actor = out["evidence_threads"][0]["posts"][0], out["stix_actors"][0]
+    assert post["author"] == post["actor"] == actor["id"] == actor["handle"] == "alias(4chan:b:mallory)"
+    assert post["id"] == "p1" and actor["tier"] == 2
+
+
 def test_evidence_ids_in_citation_order_without_duplicates():
     assert evidence_ids(SUMMARY) == ["p1", "p2", "p3"]
+    threads = {"findings": [{"evidence": ["p9"]}], "evidence_threads": [{"thread": "t", "posts": [{"id": "p8"}]}]}
+    assert evidence_ids(threads) == ["p9", "p8"]
 
 
 def test_csv_quotes_formula_cells_and_keeps_text():
@@ -44,7 +56,7 @@ def test_csv_quotes_formula_cells_and_keeps_text():
 def test_fallback_renderings_carry_no_live_markup():
     assessment = Assessment("summary:all", "summary", {"headline": "<script>alert(1)</script> ![i](http://e/x.png)",
                                                        "stages": [{"stage": "1.5B", "note": "<b>x</b>"}]})
-    markdown, _ = to_markdown(assessment)
-    page, _ = to_html(assessment)
+    markdown, _ = to_markdown(assessment, Settings())  # not the threat model's schema: plain rendering
+    page, _ = to_html(assessment, Settings())
     assert "`<script>alert(1)</script> ![i](http://e/x.png)`" in markdown  # inside a code span: inert
     assert "<script>" not in page and "&lt;script&gt;" in page
