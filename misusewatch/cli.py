@@ -17,6 +17,9 @@ COMMAND_MODULES = (
     "misusewatch.commands.store_cmds",
     "misusewatch.commands.alerts",
     "misusewatch.commands.dashboard",
+    "misusewatch.commands.assess",
+    "misusewatch.commands.schedule",
+    "misusewatch.commands.detect",
 )
 
 # Errors a user can cause: one line on stderr, exit 2, no traceback.

@@ -1,1 +1,1 @@
-"""threat_model package."""
+"""The pure threat model: stages, ladder, tiers, indicators, summaries, STIX. No I/O here."""

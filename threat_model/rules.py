@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from scipy.stats import binom
-
 from misusewatch.registry import Registry
+from threat_model.stats import binomial_tail
 
 SEVERITIES = ("low", "medium", "high", "critical")
 # Traffic Light Protocol 2.0, least to most restricted.
@@ -35,13 +34,6 @@ def tlp_allows(clearance: str, tlp: str) -> bool:
 
 def severity_at_least(severity: str, minimum: str) -> bool:
     return SEVERITIES.index(severity) >= SEVERITIES.index(minimum)
-
-
-def binomial_tail_p(k: int, n: int, p: float) -> float:
-    """One-sided binomial test: P(X >= k) for X ~ Binomial(n, p)."""
-    if k <= 0:
-        return 1.0
-    return float(binom.sf(k - 1, n, p))
 
 
 def mentions(term: str, text: str) -> bool:
@@ -342,7 +334,7 @@ class SyntheticPrevalence(Rule):
                 continue
             if r.n < self.min_posts or r.k < self.min_flagged or not 0 < r.fpr < 1:
                 continue
-            p_value = binomial_tail_p(r.k, r.n, r.fpr)
+            p_value = binomial_tail(r.k, r.n, r.fpr)
             if p_value >= self.alpha:
                 continue
             title = (f"Synthetic text in {r.scope} {r.key} ({r.period}): {r.k}/{r.n} flagged by "
@@ -396,7 +388,7 @@ class DiscussionSpike(Rule):
         rate, base_rate = matching / total, base_matching / base_total
         if base_rate > 0 and rate < self.min_ratio * base_rate:
             return None
-        p_value = binomial_tail_p(matching, total, base_rate) if base_rate > 0 else 0.0
+        p_value = binomial_tail(matching, total, base_rate) if base_rate > 0 else 0.0
         if p_value >= self.alpha:
             return None
         label = f"{week:%G-W%V}"

@@ -19,8 +19,9 @@ from misusewatch.records import (
 )
 
 TimeBucket = Literal["day", "week", "month"]
-# Fields count_by_field accepts; "category" and "label" are multi-valued per post.
-COUNT_FIELDS = ("source", "platform", "site", "board", "author", "ladder", "tier", "category", "label")
+# Fields count_by_field accepts; "category" and "label" are multi-valued per post; "actor" is
+# Post.actor_id (4chan's "Anonymous" handle hides many posters, their actor ids do not).
+COUNT_FIELDS = ("source", "platform", "site", "board", "author", "actor", "ladder", "tier", "category", "label")
 
 
 class StoreError(RuntimeError):

@@ -15,6 +15,7 @@ COUNT_FIELD_PATHS = {
     "site": "site",
     "board": "board",
     "author": "author",
+    "actor": "actor_id",
     "ladder": "ladder",
     "tier": "tier",
     "category": "categories",

@@ -301,7 +301,7 @@ class SQLiteStore:
         elif field_name == "label":
             source, column = "posts p JOIN post_labels l ON l.post_rowid = p.rowid", "l.value"
         else:
-            source, column = "posts p", f"p.{field_name}"
+            source, column = "posts p", "p.actor_id" if field_name == "actor" else f"p.{field_name}"
             where = [*where, f"{column} IS NOT NULL"]
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         rows = self._all(

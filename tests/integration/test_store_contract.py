@@ -269,6 +269,10 @@ def test_count_by_time_buckets(store: Store):
 
 def test_count_by_field(enriched: Store):
     assert enriched.count_by_field("author") == {"user0": 10, "user1": 10, "user2": 10}
+    assert enriched.count_by_field("actor") == {
+        "discourse:forum.example.org:uid0": 10, "discourse:forum.example.org:uid1": 10,
+        "discourse:forum.example.org:uid2": 10,
+    }
     assert enriched.count_by_field("category") == {"spam": 12, "phishing": 5}
     assert enriched.count_by_field("ladder") == {"none": 10, "discussion": 17, "code": 3}
     assert enriched.count_by_field("tier") == {1: 17, 2: 3}

@@ -15,7 +15,7 @@ from threat_model.rules import (
     PostFact,
     RunFact,
     WeeklySeries,
-    binomial_tail_p,
+    binomial_tail,
     evaluate,
     mentions,
     rules,
@@ -123,7 +123,7 @@ def test_synthetic_prevalence(n, k, fpr, fires):
 @pytest.mark.parametrize("k, n, p", [(5, 100, 0.01), (3, 100, 0.01), (0, 10, 0.5), (40, 100, 0.25)])
 def test_binomial_tail_matches_the_exact_sum(k, n, p):
     exact = sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k, n + 1))
-    assert binomial_tail_p(k, n, p) == pytest.approx(exact, rel=1e-9)
+    assert binomial_tail(k, n, p) == pytest.approx(exact, rel=1e-9)
 
 
 # ---------------------------------------------------------------- discussion_spike
