@@ -51,9 +51,9 @@ def app_for(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., Ap
     """AppTest of the real entry point on a given store, signed in as a role (or not at all)."""
 
     def make(env: dict, role: str | None = "analyst", *, name: str | None = None,
-             stakeholder: str | None = None) -> AppTest:
+             stakeholder: str | None = None, config_text: str = "") -> AppTest:
         config = tmp_path / "misusewatch.toml"
-        config.write_text("")  # keeps a developer's ./misusewatch.toml out of the tests
+        config.write_text(config_text)  # also keeps a developer's ./misusewatch.toml out of the tests
         monkeypatch.setenv("MISUSEWATCH_CONFIG", str(config))
         monkeypatch.setenv("MISUSEWATCH_STORE", env["url"])
         monkeypatch.setenv("MISUSEWATCH_USERS_FILE", str(env["users"]))

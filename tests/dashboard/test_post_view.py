@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dashboard import explain
 from misusewatch.store import PostFilter, open_store
 from tests.dashboard.conftest import frame_with, html_bodies, no_exceptions, open_page
+from tests.unit.detectors.tiny import tiny_gpt2
 
 
 def test_evidence_detectors_actor_cluster_and_thread(seeded, app_for):
@@ -57,3 +59,31 @@ def test_unknown_and_missing_ids(seeded, app_for):
     assert "No post with that id" in at.warning[0].value
     at = open_page(app_for(seeded), "post")
     assert "Choose a post" in at.info[0].value
+
+
+def _untokenised_post(url: str) -> str:
+    """A post whose stored detector results carry no token ranks (its GLTR run abstained)."""
+    store = open_store(url)
+    try:
+        for post in store.search("", PostFilter(ladder="none"), limit=200).posts:
+            if explain.gltr_tokens(store.get_enrichments(post.id)) is None:
+                return post.id
+    finally:
+        store.close()
+    raise AssertionError("the seed has no post without token ranks")
+
+
+def test_gltr_view_says_when_no_model_is_configured(seeded, app_for):
+    at = open_page(app_for(seeded), "post", id=_untokenised_post(seeded["url"]))
+    no_exceptions(at)
+    assert any("no language model configured" in c.value for c in at.caption)
+    assert "mw-gltr" not in "".join(html_bodies(at))
+
+
+def test_gltr_view_colours_tokens_with_a_configured_model(seeded, app_for, tmp_path):
+    model = tiny_gpt2(tmp_path / "gpt2")
+    post_id = _untokenised_post(seeded["url"])
+    at = open_page(app_for(seeded, config_text=f'[dashboard]\ngltr_model = "{model}"\n'), "post", id=post_id)
+    no_exceptions(at)
+    gltr = next(b for b in html_bodies(at) if "mw-gltr" in b)
+    assert gltr.count("title=\"rank ") >= 5 and "top 10" in gltr
