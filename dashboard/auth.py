@@ -17,7 +17,6 @@ from misusewatch.config import ConfigError
 from misusewatch.errors import InputError
 
 ROLES = ("analyst", "committee", "stakeholder")
-USERS_FILE_ENV = "MISUSEWATCH_USERS_FILE"
 # The documented password of the demo's default account; only used in demo mode.
 DEMO_USER = "analyst"
 DEMO_PASSWORD = "misusewatch-demo"
@@ -128,12 +127,6 @@ class UserFile:
 
 
 _DUMMY_HASH = hash_password("not-a-real-password", salt=b"\x00" * 16)
-
-
-def users_file_for(settings) -> Path:
-    """``$MISUSEWATCH_USERS_FILE``, else ``[dashboard] users_file``, else ``<var_dir>/users.toml``."""
-    chosen = os.environ.get(USERS_FILE_ENV) or settings.section("dashboard").get("users_file")
-    return Path(chosen) if chosen else Path(settings.var_dir) / "users.toml"
 
 
 def ensure_default_user(path: str | Path, *, demo: bool = False) -> tuple[str, str] | None:

@@ -8,10 +8,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dashboard.navigation import PAGE_TABLE
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-PAGE_TITLES = ("Overview", "Triage queue", "Post / thread", "Actors", "Release committee", "Alerts", "Sources")
+PAGE_TITLES = tuple(title for _, title, _ in PAGE_TABLE)
 
 
 @dataclass(slots=True)

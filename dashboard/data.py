@@ -11,7 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import stats
-from dashboard.auth import USERS_FILE_ENV, UserFile, users_file_for
+from dashboard.auth import UserFile
+from dashboard.config import USERS_FILE_ENV, users_file_for
 from misusewatch.config import Settings, load_settings
 from misusewatch.records import CATEGORIES, LADDER_STEPS, TIERS, parse_time
 from misusewatch.store import PostFilter, Store, open_store

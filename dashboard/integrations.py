@@ -62,7 +62,9 @@ def render_summary(summary: Mapping[str, Any], fmt: str, settings: Settings) -> 
 
 
 def _lm_model(settings: Settings) -> str:
-    model = settings.section("dashboard").get("gltr_model")
+    from dashboard.config import dashboard_section
+
+    model = dashboard_section(settings).get("gltr_model")
     if not model:
         detectors = settings.section("detectors")
         model = next((detectors[n]["model"] for n in LM_DETECTORS

@@ -11,7 +11,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from dashboard.auth import USERS_FILE_ENV, ensure_default_user
+from dashboard.auth import ensure_default_user
+from dashboard.config import USERS_FILE_ENV
 
 APP = Path(__file__).resolve().parent / "app.py"
 REPO = APP.parents[1]

@@ -19,8 +19,12 @@ LM_TEST_POSTS = 500  # newest posts of an actor the live binomial test reads
 user = session.require_role("analyst")
 store = data.store()
 st.title("Actors")
-st.caption("Tier 1: curious individuals; tier 2: skilled, organised groups; tier 3: well-resourced operations. "
-           "An analyst's override wins over the computed tier and is kept in the audit trail.")
+try:
+    short = integrations.optional("threat_model.tiers:SHORT")
+    tier_text = " ".join(f"Tier {t}: {short[t]}." for t in sorted(short))
+except integrations.Unavailable:
+    tier_text = ""
+st.caption(f"{tier_text} An analyst's override wins over the computed tier and is kept in the audit trail.")
 
 with st.sidebar:
     st.subheader("Actors")
@@ -106,7 +110,8 @@ with right:
                 row["reading"] = f"binomial test not available: {exc}"
         rows.append(row)
     if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+        st.dataframe(pd.DataFrame([{k: v for k, v in row.items() if k != "reading"} for row in rows]),
+                     hide_index=True, width="stretch",
                      column_config={"FPR": st.column_config.NumberColumn(format="percent"),
                                     "p-value": st.column_config.NumberColumn(format="%.2g")})
         for row in rows:

@@ -136,7 +136,8 @@ if trend:
         "posts": row.get("posts"), "misuse": row.get("misuse"), "misuse per 1,000": row.get("misuse_per_1000"),
         "plans": row.get("plan"), "code": row.get("code"), "deployment": row.get("deployment"),
         "gap source-weeks": row.get("gap_source_weeks"), "change (rate ratio; 95% CI)": _ratio(row.get("rate_ratio")),
-    } for row in trend]), hide_index=True, width="stretch")
+    } for row in trend]), hide_index=True, width="stretch",
+        column_config={"misuse per 1,000": st.column_config.NumberColumn(format="%.1f")})
 
 st.subheader("Collection gaps")
 st.caption(gap_note)

@@ -14,7 +14,7 @@ PASSWORD_ENV = "MISUSEWATCH_USER_PASSWORD"
 
 
 def _users_file(app, users_file: str | None) -> Path:
-    from dashboard.auth import users_file_for
+    from dashboard.config import users_file_for
 
     return Path(users_file) if users_file else users_file_for(app.settings)
 
@@ -31,9 +31,11 @@ _users_file_option = click.option(
 @click.pass_obj
 def dashboard_cmd(app, host: str | None, port: int | None, users_file: str | None) -> None:
     """Serve the analyst / committee dashboard until Ctrl-C."""
+    from dashboard.config import dashboard_section
     from dashboard.launch import run_dashboard
 
     settings = app.settings
+    dashboard_section(settings)  # a typo in [dashboard] fails here, in one line, not in the browser
     status = run_dashboard(
         settings.store, users_file=_users_file(app, users_file),
         host=host or settings.dashboard_host, port=port or settings.dashboard_port,

@@ -6,6 +6,9 @@ exception box (checked by the ``browser`` fixture after the test body).
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from dashboard.browser import PAGE_TITLES
 from dashboard.demo_seed import IMG_PAYLOAD, SCRIPT_PAYLOAD
 from misusewatch.store import open_store
@@ -68,6 +71,12 @@ def test_export_the_committee_summary(browser, tmp_path):
     csv_path = tmp_path / "evidence.csv"
     download.value.save_as(csv_path)
     assert csv_path.read_text().startswith("post_id,source,platform,created_at,author")
+    stix = page.get_by_role("button", name="STIX 2.1")
+    if stix.is_enabled():  # the threat model is installed
+        with page.expect_download() as download:
+            stix.click()
+        bundle = json.loads(Path(download.value.path()).read_text())
+        assert bundle["type"] == "bundle" and bundle["objects"]
 
 
 def test_hostile_posts_show_as_text(browser, dashboard_server):
