@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "misusewatch.commands.assess",
     "misusewatch.commands.schedule",
     "misusewatch.commands.detect",
+    "misusewatch.commands.testbed",
 )
 
 # Errors a user can cause: one line on stderr, exit 2, no traceback.
