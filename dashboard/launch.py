@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -78,6 +79,8 @@ def run_dashboard(store_url: str, *, users_file: str | Path, host: str = "127.0.
     echo(f"dashboard: http://{host}:{port}  (store {store_url}; Ctrl-C to stop)")
     proc = subprocess.Popen(streamlit_command(host, port), cwd=REPO,
                             env=dashboard_env(store_url, users_file, config_path=config_path, demo=demo))
+    # `docker stop` or a service manager sends SIGTERM to us: pass it on, never orphan Streamlit.
+    previous = _forward_sigterm(proc)
     try:
         return proc.wait()
     except KeyboardInterrupt:
@@ -87,6 +90,16 @@ def run_dashboard(store_url: str, *, users_file: str | Path, host: str = "127.0.
         except subprocess.TimeoutExpired:
             proc.kill()
             return proc.wait()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _forward_sigterm(proc: subprocess.Popen):
+    try:
+        return signal.signal(signal.SIGTERM, lambda signum, frame: proc.send_signal(signum))
+    except ValueError:  # not the main thread: the caller owns signal handling
+        return None
 
 
 def wait_until_ready(base_url: str, proc: subprocess.Popen | None = None, timeout: float = 60.0) -> None:
