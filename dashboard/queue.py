@@ -64,6 +64,21 @@ def ranked_queue(store: Store, posts: Sequence[Post], statuses: dict[str, Label]
     return rows
 
 
+def thread_rows(rows: Sequence[QueueRow]) -> list[dict]:
+    """The queue by thread: a thread ranks by its riskiest post; counts say how much it holds."""
+    threads: dict[str, dict] = {}
+    for row in rows:  # riskiest first, so the first post seen leads its thread
+        key = row.post.thread_key
+        entry = threads.setdefault(key, {
+            "risk": row.risk.score, "thread": row.post.thread_title or row.post.thread_id, "posts in queue": 0,
+            "highest step": row.risk.ladder, "source": row.post.source, "newest": row.post.created_at,
+            "riskiest post": row.post.id, "thread key": key})
+        entry["posts in queue"] += 1
+        entry["newest"] = max(entry["newest"], row.post.created_at)
+    out = sorted(threads.values(), key=lambda t: (-t["risk"], -t["newest"].timestamp()))
+    return [{**t, "newest": format_time(t["newest"])} for t in out]
+
+
 def audit_rows(labels: Sequence[Label]) -> list[dict]:
     return [{"when": format_time(label.created_at), "who": label.author, "target": label.target_id,
              "what": f"{label.kind} = {label.value}", "note": label.note or ""} for label in labels]

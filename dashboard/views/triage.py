@@ -73,17 +73,23 @@ if message:
 
 st.write(f"{len(rows)} post(s) with status **{status}**" + (" matching the search" if query.strip() else ""))
 table = pd.DataFrame([{
-    "risk": r.risk.score, "why": r.risk.why, "status": r.status, "ladder": r.risk.ladder,
+    "risk": r.risk.score, "status": r.status, "text": excerpt(r.post.text), "why": r.risk.why, "ladder": r.risk.ladder,
     "tier": r.risk.tier, "categories": ", ".join(r.risk.categories),
     "max detector score": r.risk.max_score, "source": r.post.source, "author": r.post.author or "-",
-    "created": format_time(r.post.created_at), "text": excerpt(r.post.text), "id": r.post.id,
+    "created": format_time(r.post.created_at), "id": r.post.id,
 } for r in rows])
 if table.empty:
     st.info("Nothing to triage here.")
 else:
-    st.dataframe(table, hide_index=True, width="stretch", key="tq_table",
-                 column_config={"risk": st.column_config.ProgressColumn(min_value=0, max_value=130, format="%d"),
-                                "max detector score": st.column_config.NumberColumn(format="%.2f")})
+    by_post, by_thread = st.tabs(["By post", "By thread"])
+    risk_column = st.column_config.ProgressColumn(min_value=0, max_value=130, format="%d")
+    with by_post:
+        st.dataframe(table, hide_index=True, width="stretch", key="tq_table",
+                     column_config={"risk": risk_column,
+                                    "max detector score": st.column_config.NumberColumn(format="%.2f")})
+    with by_thread:
+        st.dataframe(pd.DataFrame(queue.thread_rows(rows)), hide_index=True, width="stretch",
+                     column_config={"risk": risk_column})
 
 labels_by_id = {r.post.id: f"{r.risk.score:>3} · {r.risk.ladder} · {r.status} · {r.post.id}" for r in rows}
 left, right = st.columns([3, 2])

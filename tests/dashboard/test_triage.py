@@ -77,3 +77,13 @@ def test_open_post_switches_to_post_view(seeded, app_for):
     no_exceptions(at)
     assert [t.value for t in at.title] == ["Post / thread"]
     assert at.text_input(key="pv_id").value == first
+
+
+def test_threads_rank_by_their_riskiest_post(seeded, app_for):
+    at = open_page(app_for(seeded), "triage")
+    posts = frame_with(at, "risk", "id")
+    threads = frame_with(at, "thread", "posts in queue", "riskiest post")
+    assert list(threads["risk"]) == sorted(threads["risk"], reverse=True)
+    assert threads["posts in queue"].sum() == len(posts)
+    top = threads.iloc[0]
+    assert top["risk"] == posts["risk"].max() and top["riskiest post"] in set(posts["id"])
