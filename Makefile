@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint screenshots bench clean
+.PHONY: run test install lint screenshots clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+screenshots: $(STAMP)
+	$(BIN)/python -m dashboard.screenshots --out docs/screenshots
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

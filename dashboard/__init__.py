@@ -1,1 +1,1 @@
-"""dashboard package."""
+"""The Streamlit dashboard analysts, the release committee and stakeholders work in."""

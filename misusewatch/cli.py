@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "misusewatch.commands.store_cmds",
     "misusewatch.commands.alerts",
     "misusewatch.commands.enrich",
+    "misusewatch.commands.dashboard",
     "misusewatch.commands.assess",
     "misusewatch.commands.schedule",
     "misusewatch.commands.detect",

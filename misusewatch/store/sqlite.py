@@ -22,6 +22,7 @@ from misusewatch.records import (
     Post,
     utcnow,
 )
+from misusewatch.store import sqlite_facet_days as facet_days
 from misusewatch.store.base import (
     COUNT_FIELDS,
     PostFilter,
@@ -83,7 +84,11 @@ class SQLiteStore:
 
     One connection guarded by a lock, so Streamlit's threads and the crawler can share it;
     long iterations page with keyset queries and never hold the lock between batches.
+    Counts come from the trigger-kept ``facet_days`` aggregate when the filter allows
+    (``use_facet_days = False`` forces the posts scan; the tests compare both).
     """
+
+    use_facet_days = True
 
     def __init__(self, path: str | Path, *, url: str | None = None):
         self.path = str(path)
@@ -134,10 +139,27 @@ class SQLiteStore:
             fresh = not self._conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE name = 'posts_fts'"
             ).fetchone()
+            had_facet_days = self._conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'facet_days'"
+            ).fetchone()
             self._conn.executescript(schema)
             if fresh:
                 # FTS5 leaves of one database page (default 1000 bytes) make indexing ~25% faster.
                 self._conn.execute("INSERT INTO posts_fts (posts_fts, rank) VALUES ('pgsz', 4050)")
+        if not had_facet_days:
+            # A store made before the aggregate existed: fill it once from its posts.
+            with self._transaction() as conn:
+                facet_days.rebuild(conn)
+
+    def _facet_days(self, filters: PostFilter | None, **kw: Any) -> tuple[list[str], list[Any]] | None:
+        """facet_days conditions for this filter, or None: then the posts table answers."""
+        if not self.use_facet_days:
+            return None
+        found = facet_days.where(filters, **kw)
+        if found is None:
+            return None
+        with self._lock:
+            return found if facet_days.exact(self._conn) else None
 
     def close(self) -> None:
         with self._lock:
@@ -278,6 +300,11 @@ class SQLiteStore:
             last = (rows[-1][11], rows[-1][-1])
 
     def count_posts(self, filters: PostFilter | None = None) -> int:
+        aggregate = self._facet_days(filters)
+        if aggregate is not None:
+            conditions, params = aggregate
+            return self._all(f"SELECT IFNULL(SUM(n), 0) FROM facet_days WHERE {' AND '.join(conditions)}",
+                             params)[0][0]
         where, params = _where(filters)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         return self._all(f"SELECT COUNT(*) FROM posts p{clause}", params)[0][0]
@@ -294,6 +321,15 @@ class SQLiteStore:
         }
         if bucket not in expressions:
             raise ValueError(f"bucket must be day, week or month, not {bucket!r}")
+        aggregate = self._facet_days(filters)
+        if aggregate is not None:
+            conditions, params = aggregate
+            rows = self._all(
+                f"SELECT {facet_days.BUCKETS[bucket]} AS b, SUM(n) AS total FROM facet_days"
+                f" WHERE {' AND '.join(conditions)} GROUP BY b HAVING total > 0 ORDER BY b",
+                params,
+            )
+            return [(datetime.fromtimestamp(b, UTC), n) for b, n in rows]
         where, params = _where(filters)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         rows = self._all(
@@ -308,6 +344,18 @@ class SQLiteStore:
     ) -> dict[Any, int]:
         if field_name not in COUNT_FIELDS:
             raise ValueError(f"cannot count by {field_name!r}; one of {', '.join(COUNT_FIELDS)}")
+        column = facet_days.FIELDS.get(field_name)
+        aggregate = self._facet_days(filters, counting_categories=field_name == "category") if column else None
+        if aggregate is not None:
+            conditions, params = aggregate
+            # '' and 0 are the aggregate's "none": posts count only non-NULL values.
+            conditions = [*conditions, {"ladder": "ladder != ''", "tier": "tier != 0"}.get(column, "1")]
+            rows = self._all(
+                f"SELECT {column}, SUM(n) AS total FROM facet_days WHERE {' AND '.join(conditions)}"
+                f" GROUP BY {column} HAVING total > 0 ORDER BY total DESC, {column} LIMIT ?",
+                [*params, limit],
+            )
+            return dict(rows)
         where, params = _where(filters)
         if field_name == "category":
             source, column = "posts p JOIN post_categories c ON c.post_rowid = p.rowid", "c.category"
@@ -708,18 +756,20 @@ def _apply_facets(conn: sqlite3.Connection, e: Enrichment) -> None:
         return  # enrichment of a post this store does not hold: kept, but nothing to index
     rowid = row[0]
     facets = e.facets
-    for column in ("lm_related", "ladder", "tier"):
-        if column in facets:
-            value = facets[column]
-            conn.execute(
-                f"UPDATE posts SET {column} = ? WHERE rowid = ?",
-                (int(value) if column == "lm_related" and value is not None else value, rowid),
-            )
+    # One UPDATE and only the categories that changed: each fires the facet_days triggers once.
+    columns = [c for c in ("lm_related", "ladder", "tier") if c in facets]
+    if columns:
+        values = [int(facets[c]) if c == "lm_related" and facets[c] is not None else facets[c] for c in columns]
+        conn.execute(f"UPDATE posts SET {', '.join(f'{c} = ?' for c in columns)} WHERE rowid = ?",
+                     (*values, rowid))
     if "categories" in facets:
-        conn.execute("DELETE FROM post_categories WHERE post_rowid = ?", (rowid,))
+        wanted = set(facets["categories"] or ())
+        held = {c for (c,) in conn.execute("SELECT category FROM post_categories WHERE post_rowid = ?", (rowid,))}
+        conn.executemany("DELETE FROM post_categories WHERE category = ? AND post_rowid = ?",
+                         [(c, rowid) for c in held - wanted])
         conn.executemany(
             "INSERT OR IGNORE INTO post_categories (category, post_rowid) VALUES (?, ?)",
-            [(c, rowid) for c in facets["categories"] or ()],
+            [(c, rowid) for c in sorted(wanted - held)],
         )
     if "detector_scores" in facets:
         conn.executemany(

@@ -195,3 +195,64 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
     data            TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS crawl_runs_source ON crawl_runs(source, started_at);
+
+-- Daily post counts per facet combination, kept exact by the triggers below, so weekly series,
+-- stage counts and facet counts read a few thousand rows instead of scanning every post
+-- (misusewatch/store/sqlite_facet_days.py decides when a filter can use them).
+-- day: CAST(created_at AS INTEGER) / 86400; ladder '' = not tagged; tier 0 = none;
+-- category '' counts posts, a category name counts the posts that have that category.
+CREATE TABLE IF NOT EXISTS facet_days (
+    day      INTEGER NOT NULL,
+    source   TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    ladder   TEXT NOT NULL,
+    tier     INTEGER NOT NULL,
+    category TEXT NOT NULL,
+    n        INTEGER NOT NULL,
+    PRIMARY KEY (day, source, platform, ladder, tier, category)
+) WITHOUT ROWID;
+-- Queries always name the category ('' for posts) and usually a ladder step or tier: read only those rows.
+CREATE INDEX IF NOT EXISTS facet_days_by_facet ON facet_days(category, ladder, tier, source, platform, day, n);
+CREATE TRIGGER IF NOT EXISTS facet_days_post_insert AFTER INSERT ON posts BEGIN
+    INSERT INTO facet_days VALUES (CAST(new.created_at AS INTEGER) / 86400, new.source, new.platform,
+                                   IFNULL(new.ladder, ''), IFNULL(new.tier, 0), '', 1)
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS facet_days_post_delete AFTER DELETE ON posts BEGIN
+    UPDATE facet_days SET n = n - 1
+    WHERE day = CAST(old.created_at AS INTEGER) / 86400 AND source = old.source
+      AND platform = old.platform AND ladder = IFNULL(old.ladder, '') AND tier = IFNULL(old.tier, 0)
+      AND (category = '' OR category IN (SELECT c.category FROM post_categories c WHERE c.post_rowid = old.rowid));
+END;
+-- A post moving day, source, platform, ladder step or tier moves its post row and its category rows.
+CREATE TRIGGER IF NOT EXISTS facet_days_post_update
+AFTER UPDATE OF created_at, source, platform, ladder, tier ON posts
+WHEN CAST(old.created_at AS INTEGER) / 86400 IS NOT CAST(new.created_at AS INTEGER) / 86400
+  OR old.source IS NOT new.source OR old.platform IS NOT new.platform
+  OR old.ladder IS NOT new.ladder OR old.tier IS NOT new.tier
+BEGIN
+    UPDATE facet_days SET n = n - 1
+    WHERE day = CAST(old.created_at AS INTEGER) / 86400 AND source = old.source
+      AND platform = old.platform AND ladder = IFNULL(old.ladder, '') AND tier = IFNULL(old.tier, 0)
+      AND (category = '' OR category IN (SELECT c.category FROM post_categories c WHERE c.post_rowid = old.rowid));
+    INSERT INTO facet_days
+    SELECT CAST(new.created_at AS INTEGER) / 86400, new.source, new.platform, IFNULL(new.ladder, ''),
+           IFNULL(new.tier, 0), category, 1
+    FROM (SELECT '' AS category UNION ALL SELECT c.category FROM post_categories c WHERE c.post_rowid = new.rowid)
+    WHERE true
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS facet_days_category_insert AFTER INSERT ON post_categories BEGIN
+    INSERT INTO facet_days
+    SELECT CAST(p.created_at AS INTEGER) / 86400, p.source, p.platform, IFNULL(p.ladder, ''),
+           IFNULL(p.tier, 0), new.category, 1
+    FROM posts p WHERE p.rowid = new.post_rowid
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS facet_days_category_delete AFTER DELETE ON post_categories BEGIN
+    UPDATE facet_days SET n = n - 1
+    WHERE category = old.category AND (day, source, platform, ladder, tier) = (
+        SELECT CAST(p.created_at AS INTEGER) / 86400, p.source, p.platform, IFNULL(p.ladder, ''),
+               IFNULL(p.tier, 0)
+        FROM posts p WHERE p.rowid = old.post_rowid);
+END;

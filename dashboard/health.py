@@ -1,0 +1,67 @@
+"""Source health from crawl runs: last run, yield per run, errors, suspected bans, silent failures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from statistics import median
+
+from misusewatch.records import CrawlRun
+
+# A run that finds nothing where the source's usual run finds this many or more is suspicious.
+SILENT_MIN_TYPICAL = 3
+# A source is stale when its last run is this many usual intervals behind the newest run anywhere.
+STALE_INTERVALS = 3
+
+
+@dataclass(slots=True)
+class SourceHealth:
+    source: str
+    runs: int
+    last_started: datetime | None
+    last_status: str
+    last_posts: int
+    typical_posts: float
+    errors_recent: int
+    bans_recent: int
+    problems: list[str]
+
+    @property
+    def state(self) -> str:
+        return "ok" if not self.problems else "; ".join(self.problems)
+
+
+def source_health(runs: Sequence[CrawlRun], *, recent: int = 10) -> list[SourceHealth]:
+    """One row per source, worst first. ``runs`` may be in any order."""
+    by_source: dict[str, list[CrawlRun]] = {}
+    for run in runs:
+        by_source.setdefault(run.source, []).append(run)
+    newest_anywhere = max((r.started_at for r in runs), default=None)
+    out = []
+    for source, items in by_source.items():
+        items.sort(key=lambda r: r.started_at)
+        last, window = items[-1], items[-recent:]
+        earlier = [r.posts_new + r.posts_updated for r in items[:-1][-recent:] if r.status == "finished"]
+        typical = median(earlier) if earlier else 0.0
+        last_posts = last.posts_new + last.posts_updated
+        problems = []
+        if last.status == "failed":
+            problems.append("last run failed")
+        elif last.status == "finished" and last_posts == 0 and typical >= SILENT_MIN_TYPICAL:
+            problems.append(f"silent: 0 posts where {typical:g} is usual")
+        bans = sum(r.bans_suspected for r in window)
+        if bans:
+            problems.append(f"{bans} suspected ban(s) in the last {len(window)} runs")
+        errors = sum(r.errors for r in window)
+        if errors:
+            problems.append(f"{errors} error(s) in the last {len(window)} runs")
+        if len(items) >= 3 and newest_anywhere is not None:
+            gaps = [(b.started_at - a.started_at).total_seconds() for a, b in zip(items, items[1:], strict=False)]
+            usual = median(gaps)
+            if usual > 0 and (newest_anywhere - last.started_at).total_seconds() > STALE_INTERVALS * usual:
+                problems.append("stale: no run for several usual intervals")
+        out.append(SourceHealth(source, len(items), last.started_at, last.status, last_posts, typical, errors,
+                                bans, problems))
+    out.sort(key=lambda h: (not h.problems, h.source))
+    return out

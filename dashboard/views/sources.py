@@ -1,0 +1,58 @@
+"""Sources: crawl health per source, so a quiet source is seen as an outage before it is read as a trend."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, health, session
+from misusewatch.records import format_time
+
+session.require_role("analyst")
+store = data.store()
+url = data.store_url()
+st.title("Sources")
+st.caption("Per source: the last crawl, posts per run, errors and suspected bans (HTTP 403/429, captchas), and "
+           "silent failures: a run that 'succeeds' with nothing where the source usually yields posts.")
+
+runs = store.list_crawl_runs(limit=10_000)
+stored = store.count_by_field("source")
+if not runs:
+    st.info("No crawl runs recorded yet.")
+    if stored:
+        st.dataframe(pd.DataFrame([{"source": k, "posts stored": v} for k, v in stored.items()]), hide_index=True)
+    st.stop()
+
+rows = health.source_health(runs)
+problems = [h for h in rows if h.problems]
+if problems:
+    st.warning(f"{len(problems)} source(s) need a look: " + ", ".join(h.source for h in problems))
+else:
+    st.success("All sources healthy.")
+st.dataframe(pd.DataFrame([{
+    "source": h.source, "state": h.state, "last run": format_time(h.last_started), "last status": h.last_status,
+    "posts last run": h.last_posts, "usual posts per run": h.typical_posts, "errors (recent)": h.errors_recent,
+    "suspected bans (recent)": h.bans_recent, "runs": h.runs, "posts stored": stored.get(h.source, 0),
+} for h in rows]), hide_index=True, width="stretch")
+
+st.subheader("Posts per run")
+frame = pd.DataFrame([{"started": r.started_at, "source": r.source, "posts": r.posts_new + r.posts_updated,
+                       "errors": r.errors, "bans suspected": r.bans_suspected, "status": r.status} for r in runs])
+frame["started"] = pd.to_datetime(frame["started"], utc=True)
+points = alt.Chart(frame).mark_line(point=True).encode(
+    x=alt.X("started:T", title="run started (UTC)"), y=alt.Y("posts:Q", title="posts per run"),
+    color="source:N", tooltip=["source:N", "started:T", "posts:Q", "errors:Q", "bans suspected:Q", "status:N"])
+trouble = alt.Chart(frame[(frame["errors"] > 0) | (frame["status"] == "failed")]).mark_point(
+    shape="triangle-down", size=90, color="#c92a2a", filled=True).encode(
+    x="started:T", y="posts:Q", tooltip=["source:N", "started:T", "errors:Q", "status:N"])
+st.altair_chart(alt.layer(points, trouble).properties(height=260), width="stretch")
+
+st.subheader("Recent runs")
+source = st.selectbox("Source", [h.source for h in rows], key="src_source")
+recent = store.list_crawl_runs(source=source, limit=50)
+st.dataframe(pd.DataFrame([{
+    "started": format_time(r.started_at), "finished": format_time(r.finished_at), "status": r.status,
+    "pages": r.pages, "new": r.posts_new, "updated": r.posts_updated, "unchanged": r.posts_unchanged,
+    "errors": r.errors, "bans suspected": r.bans_suspected, "details": str(r.data) if r.data else "",
+} for r in recent]), hide_index=True, width="stretch")
