@@ -5,6 +5,9 @@ from __future__ import annotations
 from urllib.parse import quote, unquote
 
 SEPARATOR = ":"
+# Platforms that number threads and posts per board (4chan's /g/ and /pol/ both have a thread
+# 123456): the board joins the site component, so two boards' posts never share an id.
+BOARD_SCOPED_PLATFORMS = frozenset({"4chan"})
 
 
 def _component(value: object) -> str:
@@ -15,8 +18,16 @@ def _component(value: object) -> str:
     return quote(text, safe="-._~@/+!$&'()*,;=")
 
 
-def post_id(platform: str, site: str, thread_id: object, post_no: object) -> str:
-    """``<platform>:<site>:<thread>:<post>``, e.g. ``4chan:boards.4chan.org:456354102:456354139``."""
+def scoped_site(platform: str, site: str, board: object = None) -> str:
+    """The site component of an id: ``site``, or ``site/board`` on board-scoped platforms."""
+    if board and platform in BOARD_SCOPED_PLATFORMS:
+        return f"{site}/{board}"
+    return site
+
+
+def post_id(platform: str, site: str, thread_id: object, post_no: object, board: object = None) -> str:
+    """``<platform>:<site>:<thread>:<post>``, e.g. ``4chan:boards.4chan.org/v:456354102:456354139``."""
+    site = scoped_site(platform, site, board)
     return SEPARATOR.join(_component(c) for c in (platform, site, thread_id, post_no))
 
 
@@ -25,8 +36,9 @@ def actor_id(platform: str, site: str, handle: object) -> str:
     return SEPARATOR.join(_component(c) for c in (platform, site, handle))
 
 
-def thread_key(platform: str, site: str, thread_id: object) -> str:
+def thread_key(platform: str, site: str, thread_id: object, board: object = None) -> str:
     """``<platform>:<site>:<thread>``: the prefix every post id of that thread starts with."""
+    site = scoped_site(platform, site, board)
     return SEPARATOR.join(_component(c) for c in (platform, site, thread_id))
 
 

@@ -165,7 +165,7 @@ class Post(_Record):
         for name in ("thread_id", "post_id"):
             setattr(self, name, str(getattr(self, name)))
         if not self.id:
-            self.id = ids.post_id(self.platform, self.site, self.thread_id, self.post_id)
+            self.id = ids.post_id(self.platform, self.site, self.thread_id, self.post_id, self.board)
         self.reply_to = [str(r) for r in (self.reply_to or [])]
         # Always recomputed: a stale or hand-written hash would make an edit look unchanged.
         self.content_hash = content_hash(self.text, self.thread_title)
@@ -180,7 +180,7 @@ class Post(_Record):
 
     @property
     def thread_key(self) -> str:
-        return ids.thread_key(self.platform, self.site, self.thread_id)
+        return ids.thread_key(self.platform, self.site, self.thread_id, self.board)
 
     @property
     def actor_id(self) -> str | None:

@@ -61,14 +61,19 @@ class ForumSpider(scrapy.Spider):
         super().__init__(name=source.name, **kwargs)
         self.source = source
         self.options = source.options
-        self._prefix: str | None = None
-        host = urlsplit(self.first_url() or "").hostname
+        self._prefixes: dict[str | None, str] = {}
+        first = self.first_url()
         if source.site:
             self.site = source.site.lower()
-        elif host:
-            self.site = self.API_HOSTS.get(host.lower(), host.lower())
+        elif first and urlsplit(first).hostname:
+            self.site = self.site_for_url(first)
         else:
             self.site = (self.DEFAULT_SITE or "offline").lower()
+
+    def site_for_url(self, url: str) -> str:
+        """The site a URL belongs to: its host without the port (API hosts mapped to the site)."""
+        host = (urlsplit(url).hostname or "").lower()
+        return self.API_HOSTS.get(host, host)
 
     def first_url(self) -> str | None:
         """The URL that names the site: the first start URL (platforms may build one)."""
@@ -103,7 +108,7 @@ class ForumSpider(scrapy.Spider):
         """A PostItem of this spider's platform, site and source with its deterministic id."""
         thread_id, post_id = str(thread_id), str(post_id)
         item = PostItem(
-            id=self.post_ref(thread_id, post_id),
+            id=self.post_ref(thread_id, post_id, fields.get("board")),
             source=self.source.name,
             platform=self.platform,
             site=self.site,
@@ -116,15 +121,17 @@ class ForumSpider(scrapy.Spider):
                 item[key] = value
         return item
 
-    def post_ref(self, thread_id: object, post_id: object) -> str:
+    def post_ref(self, thread_id: object, post_id: object, board: object = None) -> str:
         """The id a post of this site has (``ids.post_id``): what ``reply_to`` lists too."""
         thread_id, post_id = str(thread_id), str(post_id)
+        board = str(board) if board is not None else None
         if _PLAIN.match(thread_id) and _PLAIN.match(post_id):
             # The common case (numbers, base36): nothing to escape, so skip quote().
-            if self._prefix is None:
-                self._prefix = ids.thread_key(self.platform, self.site, "x")[:-1]
-            return f"{self._prefix}{thread_id}:{post_id}"
-        return ids.post_id(self.platform, self.site, thread_id, post_id)
+            prefix = self._prefixes.get(board)
+            if prefix is None:
+                prefix = self._prefixes[board] = ids.thread_key(self.platform, self.site, "x", board)[:-1]
+            return f"{prefix}{thread_id}:{post_id}"
+        return ids.post_id(self.platform, self.site, thread_id, post_id, board)
 
     @staticmethod
     def load_json(response: Response) -> Any:

@@ -141,7 +141,7 @@ class FourChanSpider(ForumSpider):
         trip = post.get("trip") or ""
         author = post.get("name", "Anonymous") + trip
         if post.get("id"):  # boards with poster ids: an id is only meaningful in its thread
-            author_id = f"{thread_no}/{post['id']}"
+            author_id = f"{board}/{thread_no}/{post['id']}" if board else f"{thread_no}/{post['id']}"
         else:
             author_id = trip or None
         com = post.get("com") or ""
@@ -166,8 +166,11 @@ class FourChanSpider(ForumSpider):
         refs: list[str] = []
         for other_board, other_thread, target in _QUOTELINK.findall(com):
             if other_board and board and other_board != board:
-                continue  # a cross-board link is not a reply within this site's board
-            ref = self.post_ref(other_thread or thread_no, target)
+                if not other_thread:
+                    continue  # a cross-board link without its thread names no post id
+                ref = self.post_ref(other_thread, target, other_board)  # ids are board-scoped
+            else:
+                ref = self.post_ref(other_thread or thread_no, target, board)
             if ref not in refs:
                 refs.append(ref)
         return refs

@@ -34,6 +34,14 @@ class PhpBBSpider(ForumSpider):
         "listing_pages": int,  # forum pages walked per crawl (default 0 = until unchanged)
     }
 
+    def site_for_url(self, url: str) -> str:
+        """Host plus install path (``example.org/forum``): phpBB is often installed in a folder,
+        and two installs on one host number their topics and posts independently."""
+        parts = urlsplit(url)
+        folder = parts.path.rsplit("/", 1)[0].strip("/")
+        host = super().site_for_url(url)
+        return f"{host}/{folder}" if folder else host
+
     # ------------------------------------------------------------ parsing
 
     def parse_document(self, response: Response, listing_page: int = 1, **kwargs: Any) -> Iterator[Any]:

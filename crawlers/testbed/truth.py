@@ -17,7 +17,7 @@ from typing import Any
 
 from crawlers.testbed.community import Community
 from crawlers.testbed.forums import STAGE_NAMES, stage_at
-from crawlers.testbed.sites import SITE, build_sites
+from crawlers.testbed.sites import build_sites
 from crawlers.testbed.sites.markup import iso
 from misusewatch import ids
 from misusewatch.records import CATEGORIES, LADDER_STEPS
@@ -49,6 +49,7 @@ def truth_records(
         site = sites[spec.forum]
         thread = community.thread(spec.index)
         board = site.board_name(spec)
+        id_site = site.id_site(thread)
         for post in thread.posts[:count]:
             fields = site.identity(thread, post)
             thread_id = fields["thread_id"]
@@ -57,7 +58,7 @@ def truth_records(
             handle = fields["author_id"] or fields["author"]
             edited = post.edited if post.edited and post.edited <= now and site.shows_edit_time else None
             record = {
-                "id": _id(site.platform, SITE, fields["thread_id"], fields["post_id"]),
+                "id": _id(site.platform, id_site, fields["thread_id"], fields["post_id"]),
                 "platform": site.platform,
                 "forum": spec.forum,
                 "board": board,
@@ -69,12 +70,12 @@ def truth_records(
                 "created_at": iso(post.created),
                 "edited_at": iso(edited) if edited else None,
                 "text": text,
-                "reply_to": [_id(site.platform, SITE, thread_id, number) for number in fields["reply_to"]],
+                "reply_to": [_id(site.platform, id_site, thread_id, number) for number in fields["reply_to"]],
                 "stage": stage_at(post.created),
                 "ladder": post.ladder,
                 "categories": list(post.categories),
                 "lm_related": post.lm_related,
-                "actor": _id(site.platform, SITE, handle) if handle else None,
+                "actor": _id(site.platform, site.site_name, handle) if handle else None,
                 "actor_tier": persona.tier,
                 "machine_written": post.machine,
                 "persona": persona.key,

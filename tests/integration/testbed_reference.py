@@ -43,10 +43,11 @@ def iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def record(platform: str, thread_id, post_id, **fields) -> tuple[str, dict]:
+def record(platform: str, thread_id, post_id, site: str = SITE, **fields) -> tuple[str, dict]:
     """(post id, fields); ``reply_to`` numbers become post ids of the same thread."""
-    key = ids.post_id(platform, SITE, thread_id, post_id)
-    fields["reply_to"] = [ids.post_id(platform, SITE, thread_id, n) for n in fields.get("reply_to", [])]
+    board = fields.get("board")
+    key = ids.post_id(platform, site, thread_id, post_id, board)
+    fields["reply_to"] = [ids.post_id(platform, site, thread_id, n, board) for n in fields.get("reply_to", [])]
     return key, {"thread_id": str(thread_id), "post_id": str(post_id), **fields}
 
 
@@ -64,7 +65,7 @@ def crawl_4chan(base: str) -> dict[str, dict]:
             title = html.unescape(posts[0]["sub"]) if "sub" in posts[0] else None
             for post in posts:
                 author = post.get("name", "Anonymous") + post.get("trip", "")
-                author_id = f"{no}/{post['id']}" if "id" in post else post.get("trip")
+                author_id = f"{slug}/{no}/{post['id']}" if "id" in post else post.get("trip")
                 com = post.get("com", "")
                 refs = list(dict.fromkeys(re.findall(r'class="quotelink">&gt;&gt;(\d+)<', com)))
                 key, fields = record("4chan", no, post["no"], author=author, author_id=author_id,
@@ -141,7 +142,7 @@ def _phpbb3_topic(url: str) -> dict[str, dict]:
             author = post.css("p.author a.username")
             notice = " ".join(post.css("div.notice ::text").getall())
             key, fields = record(
-                "phpbb", topic, post.attrib["id"][1:], author=author.css("::text").get(),
+                "phpbb", topic, post.attrib["id"][1:], site=f"{SITE}/phpbb", author=author.css("::text").get(),
                 author_id=_query(author.attrib["href"], "u"),
                 created_at=post.css("p.author time::attr(datetime)").get().replace("+00:00", "Z"),
                 text=html_to_text(post.css("div.content").get()), reply_to=[], thread_title=title,
@@ -193,7 +194,7 @@ def _phpbb2_topic(url: str) -> dict[str, dict]:
             profile = row.xpath("./following-sibling::tr[1]//a[contains(@href, 'mode=viewprofile')]/@href").get()
             created = datetime.strptime(posted, "%a %b %d, %Y %I:%M %p").replace(tzinfo=UTC)
             key, fields = record(
-                "phpbb", topic, post_id, author=name.css("strong::text").get(), author_id=_query(profile, "u"),
+                "phpbb", topic, post_id, site=f"{SITE}/phpbb2", author=name.css("strong::text").get(), author_id=_query(profile, "u"),
                 created_at=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 text=html_to_text(row.css("td.postbody").get()), reply_to=[], thread_title=title,
                 board=board, edited_at=_phpbb_edited(" ".join(row.css(".gensmall ::text").getall()), r" on (.+?);"),

@@ -79,8 +79,9 @@ def test_ids_follow_the_contract(parsed):
     platform, result, *_ = parsed
     for post in result.posts:
         assert post.platform == platform
-        assert post.id == ids.post_id(platform, post.site, post.thread_id, post.post_id)
-        assert ids.split_id(post.id) == [platform, post.site, post.thread_id, post.post_id]
+        assert post.id == ids.post_id(platform, post.site, post.thread_id, post.post_id, post.board)
+        id_site = ids.scoped_site(platform, post.site, post.board)
+        assert ids.split_id(post.id) == [platform, id_site, post.thread_id, post.post_id]
         assert post.site == post.site.lower() and ":" not in post.site
 
 
@@ -113,7 +114,11 @@ def test_replies_point_into_the_same_thread_and_site(parsed):
     for post in result.posts:
         for ref in post.reply_to:
             other_platform, site, _, other = ids.split_id(ref)
-            assert (other_platform, site) == (platform, post.site)
+            assert other_platform == platform
+            # same site; on 4chan a quote may name another board of the same site
+            assert site == ids.scoped_site(platform, post.site, post.board) or (
+                platform == "4chan" and site.startswith(post.site + "/")
+            )
             assert ref != post.id
 
 
@@ -153,11 +158,11 @@ def test_4chan_thread_fields():
     posts = by_post_id(parse("4chan", "thread_70001000.json", url="https://a.4cdn.org/g/thread/70001000.json",
                              site="boards.4chan.org"))
     op = posts["70001000"]
-    assert op.id == "4chan:boards.4chan.org:70001000:70001000"
+    assert op.id == "4chan:boards.4chan.org/g:70001000:70001000"
     assert op.thread_title == 'GPT-2 "too dangerous" thread'
     assert op.board == "g"
     assert op.author == "Anonymous"
-    assert op.author_id == "70001000/Ab3dEf9H"  # poster ids only mean something in their thread
+    assert op.author_id == "g/70001000/Ab3dEf9H"  # poster ids only mean something in their thread
     assert op.created_at == at(2019, 4, 3, 16, 0, 0)
     assert op.text == (
         "So they released the 355M model.\n\n>staged release\nHas anyone got it generating "
@@ -170,12 +175,13 @@ def test_4chan_thread_fields():
 def test_4chan_quotelinks_become_reply_to():
     posts = by_post_id(parse("4chan", "thread_70001000.json", url="https://a.4cdn.org/g/thread/70001000.json",
                              site="boards.4chan.org"))
-    assert posts["70001010"].reply_to == ["4chan:boards.4chan.org:70001000:70001000"]
-    # same thread twice, another thread of the same board; the /pol/ link is another board
+    assert posts["70001010"].reply_to == ["4chan:boards.4chan.org/g:70001000:70001000"]
+    # same thread twice, another thread of the same board, and a /pol/ post: ids carry the board
     assert posts["70001020"].reply_to == [
-        "4chan:boards.4chan.org:70001000:70001010",
-        "4chan:boards.4chan.org:70001000:70001000",
-        "4chan:boards.4chan.org:69990001:69990005",
+        "4chan:boards.4chan.org/g:70001000:70001010",
+        "4chan:boards.4chan.org/g:70001000:70001000",
+        "4chan:boards.4chan.org/g:69990001:69990005",
+        "4chan:boards.4chan.org/pol:1234:1240",
     ]
 
 

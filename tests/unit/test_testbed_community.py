@@ -103,9 +103,14 @@ def test_machine_written_campaigns_repeat_themselves(records: list[dict]) -> Non
 def test_ids_follow_the_contract(records: list[dict]) -> None:
     assert len({r["id"] for r in records}) == len(records)
     for record in records:
-        assert record["id"] == ids.post_id(record["platform"], "127.0.0.1", record["thread_id"], record["post_id"])
+        # phpBB sites carry their install folder; 4chan ids carry the board (numbers are per board)
+        site = f"127.0.0.1/{record['forum']}" if record["platform"] == "phpbb" else "127.0.0.1"
+        expected = ids.post_id(record["platform"], site, record["thread_id"], record["post_id"], record["board"])
+        assert record["id"] == expected
+        if record["platform"] == "4chan":
+            assert record["id"].startswith(f"4chan:127.0.0.1/{record['board']}:")
         assert record["created_at"].endswith("Z")
-        post = Post.from_dict({**record, "source": "testbed", "site": "127.0.0.1"})
+        post = Post.from_dict({**record, "source": "testbed", "site": site})
         assert post.id == record["id"]
         assert post.actor_id == record["actor"]
         assert post.created_at == parse_time(record["created_at"])
@@ -114,7 +119,7 @@ def test_ids_follow_the_contract(records: list[dict]) -> None:
 def test_4chan_poster_ids_and_tripcodes(records: list[dict]) -> None:
     chan = [r for r in records if r["platform"] == "4chan"]
     with_ids = [r for r in chan if r["author_id"] and "/" in r["author_id"]]
-    assert with_ids and all(r["author_id"].split("/")[0] == r["thread_id"] for r in with_ids)
+    assert with_ids and all(r["author_id"].split("/")[:2] == [r["board"], r["thread_id"]] for r in with_ids)
     assert any("!" in r["author"] for r in chan)
     assert any(r["author"] == "Anonymous" and r["author_id"] is None for r in chan)
     by_thread_poster = {}

@@ -138,9 +138,18 @@ class Site:
 
     # ------------------------------------------------------------------ truth
 
+    @property
+    def site_name(self) -> str:
+        """The site component of this forum's ids (the host; phpBB adds its install folder)."""
+        return SITE
+
+    def id_site(self, thread: Thread) -> str:
+        """The site component of a post id in this thread (4chan adds the board)."""
+        return ids.scoped_site(self.platform, self.site_name, self.board_name(thread.spec))
+
     def post_key(self, thread: Thread, post: TPost) -> str:
         fields = self.identity(thread, post)
-        return ids.post_id(self.platform, SITE, fields["thread_id"], fields["post_id"])
+        return ids.post_id(self.platform, self.id_site(thread), fields["thread_id"], fields["post_id"])
 
 
 def qint(query: dict[str, list[str]], name: str, default: int = 0) -> int:

@@ -69,7 +69,7 @@ class FourChan(Site):
         poster = self._poster(thread, post)
         author = poster["name"] + poster.get("trip", "")
         if "id" in poster:
-            author_id = f"{thread.spec.number}/{poster['id']}"
+            author_id = f"{self.board_name(thread.spec)}/{thread.spec.number}/{poster['id']}"
         else:
             author_id = poster.get("trip")
         refs = [thread.posts[b[1]].number for b in post.blocks if b[0] == "ref"]

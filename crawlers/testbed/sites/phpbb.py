@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawlers.testbed.sites.base import Response, Site, qint, register
+from crawlers.testbed.sites.base import SITE, Response, Site, qint, register
 from crawlers.testbed.sites.markup import esc, iso, linkify, phpbb_date
 
 POSTLINK = ' class="postlink"'
@@ -24,6 +24,10 @@ SITENAME = {"phpbb": "Automation Underground", "phpbb2": "Freeman Cruiser Fan Cl
 class PhpBB(Site):
     topics_per_page = 25
     posts_per_page = 10
+
+    @property
+    def site_name(self) -> str:
+        return f"{SITE}/{self.forum.key}"  # the install folder: /phpbb/ and /phpbb2/ share a host
 
     def board_name(self, spec) -> str | None:
         return self.forum.boards[spec.board].title
