@@ -194,7 +194,8 @@ def _phpbb2_topic(url: str) -> dict[str, dict]:
             profile = row.xpath("./following-sibling::tr[1]//a[contains(@href, 'mode=viewprofile')]/@href").get()
             created = datetime.strptime(posted, "%a %b %d, %Y %I:%M %p").replace(tzinfo=UTC)
             key, fields = record(
-                "phpbb", topic, post_id, site=f"{SITE}/phpbb2", author=name.css("strong::text").get(), author_id=_query(profile, "u"),
+                "phpbb", topic, post_id, site=f"{SITE}/phpbb2",
+                author=name.css("strong::text").get(), author_id=_query(profile, "u"),
                 created_at=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 text=html_to_text(row.css("td.postbody").get()), reply_to=[], thread_title=title,
                 board=board, edited_at=_phpbb_edited(" ".join(row.css(".gensmall ::text").getall()), r" on (.+?);"),
