@@ -15,6 +15,7 @@ from misusewatch.store import StoreError, StoreURLError
 # Each module defines click commands/groups in COMMANDS; adding a verb is one file + one line.
 COMMAND_MODULES = (
     "misusewatch.commands.store_cmds",
+    "misusewatch.commands.demo",
     "misusewatch.commands.alerts",
     "misusewatch.commands.enrich",
     "misusewatch.commands.dashboard",
