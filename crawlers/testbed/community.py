@@ -87,6 +87,7 @@ class Community:
     seed: int
     posts: int
     forums: tuple[Forum, ...]
+    thread_posts: int | None = None  # mean posts per thread when set (else each forum's own)
     personas: list[Persona] = field(default_factory=list)
     campaigns: list[Campaign] = field(default_factory=list)
     threads: list[ThreadSpec] = field(default_factory=list)
@@ -144,16 +145,24 @@ def generate(
     posts: int = 3000,
     platforms: str | list[str] | tuple[str, ...] | None = None,
     now: datetime | int | None = None,
+    thread_posts: int | None = None,
 ) -> Community:
-    """A deterministic community of about ``posts`` posts across the chosen platforms."""
+    """A deterministic community of about ``posts`` posts across the chosen platforms.
+
+    ``thread_posts`` sets the mean posts per thread of every forum with threads (feed
+    entries stay single) in place of each forum's own mean (6-14; at most 3x the mean):
+    real boards run bigger (a 4chan thread often carries 100-300 posts).
+    """
     if posts < 1:
         raise ValueError("posts must be at least 1")
+    if thread_posts is not None and thread_posts < 1:
+        raise ValueError("thread_posts must be at least 1")
     forums = forums_for(platforms)
     if not forums:
         raise ValueError("no forums chosen")
-    community = Community(seed=seed, posts=posts, forums=forums)
+    community = Community(seed=seed, posts=posts, forums=forums, thread_posts=thread_posts)
     rng = random.Random(f"testbed:{seed}")
-    slots = _thread_slots(rng, forums, posts)
+    slots = _thread_slots(rng, forums, posts, thread_posts)
     _make_personas(community, rng, posts)
     _make_threads(community, rng, slots)
     _assign_numbers(community)
@@ -172,7 +181,9 @@ def _weighted(rng: random.Random, weights: dict) -> object:
     return next(reversed(weights))
 
 
-def _thread_slots(rng: random.Random, forums: tuple[Forum, ...], posts: int) -> list[tuple[str, int]]:
+def _thread_slots(
+    rng: random.Random, forums: tuple[Forum, ...], posts: int, thread_posts: int | None = None
+) -> list[tuple[str, int]]:
     """(forum key, post count) per thread, interleaved across forums, summing to ``posts``."""
     total_share = sum(f.share for f in forums)
     budgets = [int(posts * f.share / total_share) for f in forums]
@@ -180,14 +191,18 @@ def _thread_slots(rng: random.Random, forums: tuple[Forum, ...], posts: int) -> 
         budgets[i % len(forums)] += 1
     keyed: list[tuple[float, int, str, int]] = []
     for order, (forum, budget) in enumerate(zip(forums, budgets, strict=True)):
+        mean, most = forum.mean_posts, forum.max_posts
+        if thread_posts is not None and mean > 1:
+            # The forum's own shape (many short threads, a few long ones) around the new mean.
+            mean, most = thread_posts, max(most, 3 * thread_posts)
         sizes: list[int] = []
         left = budget
         while left > 0:
-            if forum.mean_posts <= 1:
+            if mean <= 1:
                 size = 1
             else:
-                size = 1 + int(rng.expovariate(1.0 / (forum.mean_posts - 1)))
-            size = min(size, forum.max_posts, left)
+                size = 1 + int(rng.expovariate(1.0 / (mean - 1)))
+            size = min(size, most, left)
             sizes.append(size)
             left -= size
         for k, size in enumerate(sizes):

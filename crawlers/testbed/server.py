@@ -83,6 +83,7 @@ class TestbedServer(ThreadingHTTPServer):
         if path == ["status"]:
             return Response.json({
                 "seed": self.community.seed, "posts": self.community.posts, "now": iso(self.community.now),
+                "thread_posts": self.community.thread_posts,
                 "forums": [f.key for f in self.community.forums],
             })
         if path == ["now"] and query.get("to"):

@@ -13,17 +13,19 @@ DEFAULT_POSTS = 3000
 DEFAULT_SEED = 2019
 
 
-def _community(posts: int, seed: int, platforms: str | None, now: str | None):
+def _community(posts: int, seed: int, platforms: str | None, now: str | None, thread_posts: int | None = None):
     from crawlers.testbed.community import generate
 
     if posts < 1:
         raise InputError(f"--posts must be at least 1, got {posts}")
+    if thread_posts is not None and thread_posts < 1:
+        raise InputError(f"--thread-posts must be at least 1, got {thread_posts}")
     try:
         when = parse_time(now, "--now") if now else None
     except RecordError as exc:
         raise InputError(str(exc)) from None
     try:
-        return generate(seed=seed, posts=posts, platforms=platforms, now=when)
+        return generate(seed=seed, posts=posts, platforms=platforms, now=when, thread_posts=thread_posts)
     except ValueError as exc:
         raise InputError(f"--platforms: {exc}") from None
 
@@ -48,6 +50,8 @@ _shared = [
                  help="Comma-separated platforms or forum keys (default: all)."),
     click.option("--now", default=None, metavar="ISO",
                  help="Show the forum as of this time (later posts and edits hidden)."),
+    click.option("--thread-posts", type=int, default=None, metavar="N",
+                 help="Mean posts per thread on every forum (default: each forum's own, 6-14)."),
 ]
 
 
@@ -70,7 +74,7 @@ def testbed() -> None:
 @click.option("--fault", "faults", multiple=True, metavar="KIND:MATCH[:FIRST]",
               help="Inject a fault (slow, 429, 503, malformed, truncate, huge, drop); repeatable.")
 @click.option("--verbose", is_flag=True, help="Log every request.")
-def serve_cmd(posts, seed, platforms, now, host, port, truth_dir, faults, verbose) -> None:
+def serve_cmd(posts, seed, platforms, now, thread_posts, host, port, truth_dir, faults, verbose) -> None:
     """Serve the testbed forum until interrupted."""
     from crawlers.testbed.faults import Fault
     from crawlers.testbed.server import TestbedServer
@@ -79,7 +83,7 @@ def serve_cmd(posts, seed, platforms, now, host, port, truth_dir, faults, verbos
         fault_list = [Fault.parse(spec) for spec in faults]
     except ValueError as exc:
         raise InputError(f"--fault: {exc}") from None
-    community = _community(posts, seed, platforms, now)
+    community = _community(posts, seed, platforms, now, thread_posts)
     if truth_dir:
         summary = _write_truth(community, truth_dir)
         click.echo(f"ground truth: {summary['posts']} posts in {truth_dir}", err=True)
@@ -102,9 +106,9 @@ def serve_cmd(posts, seed, platforms, now, host, port, truth_dir, faults, verbos
 @click.option("--out", required=True, metavar="DIR", help="Directory for truth.jsonl, actors.jsonl, summary.json.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes writing the truth (the output is the same).")
-def truth_cmd(posts, seed, platforms, now, out, workers) -> None:
+def truth_cmd(posts, seed, platforms, now, thread_posts, out, workers) -> None:
     """Write the ground truth (every post, its labels, actors, summary counts)."""
-    community = _community(posts, seed, platforms, now)
+    community = _community(posts, seed, platforms, now, thread_posts)
     summary = _write_truth(community, out, workers)
     click.echo(json.dumps(summary, indent=2))
 

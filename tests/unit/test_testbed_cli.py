@@ -26,11 +26,21 @@ def test_now_limits_the_truth(tmp_path) -> None:
     assert 0 < len(rows) < 300 and max(r["created_at"] for r in rows) <= "2019-06-01T00:00:00Z"
 
 
+def test_thread_posts_makes_long_threads(tmp_path) -> None:
+    args = ["testbed", "truth", "--posts", "2000", "--platforms", "4chan", "--thread-posts", "150",
+            "--out", str(tmp_path)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    threads = {json.loads(line)["thread_id"] for line in (tmp_path / "truth.jsonl").open()}
+    assert len(threads) < 2000 / 50  # the forum's own mean (14) would give ~140 threads
+
+
 def test_bad_flags_are_one_line_exit_2(tmp_path) -> None:
     for args in (
         ["testbed", "truth", "--platforms", "myspace", "--out", str(tmp_path)],
         ["testbed", "truth", "--now", "yesterday-ish", "--out", str(tmp_path)],
         ["testbed", "truth", "--posts", "0", "--out", str(tmp_path)],
+        ["testbed", "truth", "--thread-posts", "0", "--out", str(tmp_path)],
         ["testbed", "serve", "--fault", "teapot:/"],
     ):
         result = CliRunner().invoke(cli, args)

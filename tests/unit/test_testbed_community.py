@@ -40,6 +40,21 @@ def test_posts_is_exact(posts: int) -> None:
     assert sum(1 for _ in truth_records(generate(seed=3, posts=posts))) == posts
 
 
+def test_thread_posts_sets_the_mean_thread_size() -> None:
+    community = generate(seed=3, posts=20000, platforms="4chan,reddit,discourse,feed", thread_posts=200)
+    sizes = Counter()
+    for spec in community.threads:
+        sizes[spec.forum] += 1
+    for forum in ("4chan", "reddit", "discourse"):
+        mean = sum(s.n for s in community.threads if s.forum == forum) / sizes[forum]
+        assert 100 <= mean <= 300, (forum, mean)  # about 26 threads each: a loose band
+        assert max(s.n for s in community.threads if s.forum == forum) <= 600
+    assert {s.n for s in community.threads if s.forum == "feed"} == {1}  # entries stay single
+    assert sum(1 for _ in truth_records(community)) == 20000
+    with pytest.raises(ValueError, match="thread_posts"):
+        generate(posts=10, thread_posts=0)
+
+
 def test_every_ladder_step_category_and_tier(records: list[dict]) -> None:
     assert {r["ladder"] for r in records} == set(LADDER_STEPS)
     assert {c for r in records for c in r["categories"]} == set(CATEGORIES)
