@@ -31,7 +31,8 @@ def validate_item(item: PostItem | dict[str, Any]) -> Post:
 
     Times may be aware datetimes, unix times or ISO-8601 text; they become aware UTC.
     """
-    data = dict(item)
+    # An item's own dict, copied in C (dict(item) goes key by key through the Mapping API).
+    data = item._values.copy() if isinstance(item, PostItem) else dict(item)
     missing = [name for name in _REQUIRED if data.get(name) in (None, "")]
     if missing:
         raise RecordError(f"missing field {', '.join(missing)}")

@@ -107,19 +107,19 @@ class ForumSpider(scrapy.Spider):
     def post(self, thread_id: object, post_id: object, **fields: Any) -> PostItem:
         """A PostItem of this spider's platform, site and source with its deterministic id."""
         thread_id, post_id = str(thread_id), str(post_id)
-        item = PostItem(
-            id=self.post_ref(thread_id, post_id, fields.get("board")),
-            source=self.source.name,
-            platform=self.platform,
-            site=self.site,
-            thread_id=thread_id,
-            post_id=post_id,
-            collected_at=utcnow(),
-        )
+        values = {
+            "id": self.post_ref(thread_id, post_id, fields.get("board")),
+            "source": self.source.name,
+            "platform": self.platform,
+            "site": self.site,
+            "thread_id": thread_id,
+            "post_id": post_id,
+            "collected_at": utcnow(),
+        }
         for key, value in fields.items():
             if value is not None:
-                item[key] = value
-        return item
+                values[key] = value
+        return PostItem.of(values)
 
     def post_ref(self, thread_id: object, post_id: object, board: object = None) -> str:
         """The id a post of this site has (``ids.post_id``): what ``reply_to`` lists too."""
