@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from datetime import UTC, datetime
@@ -14,6 +13,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from crawlers.items import CursorCheckpoint, PostBatch, PostItem
 from crawlers.storage import store_for
 from crawlers.text import normalise_text, sanitize_html
+from crawlers.writer import StoreWriter
 from misusewatch.records import Post, RecordError, content_hash, parse_time
 from misusewatch.store import StoreError
 
@@ -134,12 +134,13 @@ class NormalisePipeline:
 
 
 class StorePipeline:
-    """Batched, idempotent upserts through the Store protocol, written by one writer thread.
+    """Batched, idempotent upserts through the Store protocol, written on a writer thread.
 
     A batch is handed to the writer when it holds ``MISUSEWATCH_BATCH_SIZE`` posts, when it is
     older than ``MISUSEWATCH_FLUSH_INTERVAL`` seconds, and when the spider closes. The writer
-    (its own store connection) upserts batches in order while the crawl goes on parsing; at
-    most ``MISUSEWATCH_WRITE_AHEAD`` batches wait, then the crawl waits for the store.
+    (one thread and connection per store, shared by every source this process crawls:
+    crawlers/writer.py) upserts batches in order while the crawl goes on parsing; at most
+    ``MISUSEWATCH_WRITE_AHEAD`` batches of this source wait, then its crawl waits for the store.
 
     A CursorCheckpoint travels with the batch it arrived in and is saved only after that
     batch (and every one before it) is committed: a crawl killed at any moment loses
@@ -160,11 +161,12 @@ class StorePipeline:
         # (a listing and its thread) is stored and counted once. Ints, not strings: this
         # set lives as long as the crawl.
         self.sent: set[int] = set()
-        self.queue: queue.Queue = queue.Queue(maxsize=max(1, write_ahead))
+        self.slots = threading.Semaphore(max(1, write_ahead))
         self.counts: dict[str, int] = {}
         self.counts_lock = threading.Lock()
-        self.writer: threading.Thread | None = None
-        self.store_failed = False
+        self.writer: StoreWriter | None = None
+        self.store_failed = False  # a batch was refused: no cursor moves for the rest of this run
+        self.writer_failed = False  # the writer could not write at all: nothing more is stored
         self._timer = None
 
     @classmethod
@@ -180,8 +182,7 @@ class StorePipeline:
         )
 
     def open_spider(self):
-        self.writer = threading.Thread(target=self._write_loop, name="misusewatch-store-writer", daemon=True)
-        self.writer.start()
+        self.writer = StoreWriter.acquire(self.url)
         from twisted.internet import task
 
         self._timer = task.LoopingCall(self._tick)
@@ -190,10 +191,11 @@ class StorePipeline:
     def close_spider(self):
         if self._timer is not None and self._timer.running:
             self._timer.stop()
-        self.flush()
-        self.queue.put(None)
         if self.writer is not None:
-            self.writer.join()
+            self.flush()
+            self.writer.drain()
+            self.writer.release()
+            self.writer = None
         self._publish_counts()
 
     # ------------------------------------------------------------ the crawl side
@@ -226,9 +228,10 @@ class StorePipeline:
         """Hand the current batch and the checkpoints after it to the writer (may wait)."""
         if not self.batch and not self.cursors:
             return
-        job = (self.batch, self.cursors)
+        batch, cursors = self.batch, self.cursors
         self.batch, self.cursors, self.first_pending_at = [], [], None
-        self.queue.put(job)
+        self.slots.acquire()  # released by the writer once this batch is written
+        self.writer.submit(lambda store: self._write_batch(store, batch, cursors), self._write_failed)
 
     def _tick(self) -> None:
         stale = self.first_pending_at is not None and (time.monotonic() - self.first_pending_at >= self.flush_interval)
@@ -242,7 +245,7 @@ class StorePipeline:
         for key, value in counts.items():
             self.stats.inc_value(key, value)
 
-    # ------------------------------------------------------------ the writer thread
+    # ------------------------------------------------------------ on the writer thread
 
     def _count(self, **values: int) -> None:
         with self.counts_lock:
@@ -250,25 +253,19 @@ class StorePipeline:
                 name = f"misusewatch/{key}"
                 self.counts[name] = self.counts.get(name, 0) + value
 
-    def _write_loop(self) -> None:
-        from misusewatch.store import open_store
+    def _write_batch(self, store, batch: list[Post], cursors: list[CursorCheckpoint]) -> None:
+        if not self.writer_failed:
+            self._write(store, batch, cursors)
+        self.slots.release()
 
-        store = None
-        try:
-            store = open_store(self.url)
-            while True:
-                job = self.queue.get()
-                if job is None:
-                    return
-                self._write(store, *job)
-        except Exception:  # the writer must never die silently: the crawl would hang on put()
-            logger.exception("store writer failed; the rest of this crawl is not stored")
+    def _write_failed(self, exc: BaseException | None) -> None:
+        # Anything but a refused batch (a store that cannot be opened, a bug): this source's
+        # crawl goes on, but nothing more of it is stored and no cursor moves.
+        if not self.writer_failed:
+            self.writer_failed = True
+            logger.error("store writer failed; the rest of this crawl is not stored", exc_info=exc)
             self._count(errors=1, store_failures=1)
-            while self.queue.get() is not None:
-                pass
-        finally:
-            if store is not None:
-                store.close()
+        self.slots.release()
 
     def _write(self, store, batch: list[Post], cursors: list[CursorCheckpoint]) -> None:
         if batch:
