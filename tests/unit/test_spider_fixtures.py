@@ -486,3 +486,35 @@ def test_generic_profile_thread():
     assert second.created_at == at(2019, 9, 2, 6, 15)
     assert second.reply_to == ["generic:forums.example.com:2200:8801"]
     assert result.follows == ["https://forums.example.com/threads/selling-gpt-2-comment-packs.2200/page-2"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"posts": [{"no": 1, "com": "caf\\u00e9 \\ud83d\\ude00", "time": 1567339200}]}',
+        '{"a": "caf\u00e9", "b": [1.5, -0, -0.0, 1e300, 0.1, 18446744073709551615]}'.encode(),
+        b'{"big": 12345678901234567890123, "in_text": "12345678901234567890123"}',  # past 64 bits
+        b'{"lone": "\\ud800", "nan": NaN}',  # orjson refuses both: json decides
+        '{"utf16": true}'.encode("utf-16"),
+        b'{"dup": 1, "dup": 2}',
+    ],
+)
+def test_load_json_gives_what_json_gives(body):
+    import json
+
+    from scrapy.http import TextResponse
+
+    from crawlers.spiders.base import ForumSpider
+
+    loaded = ForumSpider.load_json(TextResponse("https://example.org/x.json", body=body))
+    # Compared as JSON text: types (int/float), NaN and -0.0 must match too.
+    assert json.dumps(loaded) == json.dumps(json.loads(body))
+
+
+def test_load_json_bad_body_is_a_page_error():
+    from scrapy.http import TextResponse
+
+    from crawlers.spiders.base import ForumSpider, PageError
+
+    with pytest.raises(PageError, match="not valid JSON"):
+        ForumSpider.load_json(TextResponse("https://example.org/x.json", body=b'{"posts": [1, 2'))
