@@ -326,6 +326,44 @@ def _check_schedule(schedule: Any, fail) -> None:
             f"schedule: {schedule!r} is neither an interval ('15m', '2h', '1d') "
             "nor a five-field cron expression ('*/30 * * * *')"
         )
+    try:
+        cron_trigger(schedule)  # what the scheduler will make of it
+    except ValueError as exc:
+        raise fail(f"schedule: {schedule!r}: {exc}") from None
+
+
+_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_ITEM = re.compile(r"^(\*|\d+)(?:-(\d+))?(?:/(\d+))?$")
+
+
+def cron_trigger(expression: str):
+    """APScheduler's trigger for a five-field cron expression, read in UTC, days as crontab has them.
+
+    APScheduler 3 counts numeric days of the week from Monday = 0; crontab from Sunday = 0
+    (and 7). Numeric days are rewritten as names, so "0 12 * * 0" is Sunday noon, as in cron.
+    Raises ValueError for an expression cron would refuse.
+    """
+    from apscheduler.triggers.cron import CronTrigger
+
+    minute, hour, day, month, day_of_week = expression.split()
+    if any(c.isdigit() for c in day_of_week):
+        days: list[str] = []
+        for item in day_of_week.lower().split(","):
+            if not any(c.isdigit() for c in item.partition("/")[0]):
+                days.append(item)  # names ("mon", "mon-fri") mean the same to both
+                continue
+            match = _DAY_ITEM.match(item)
+            if not match:
+                raise ValueError(f"day of week {item!r}: use numbers 0-7 or names, not both in one item")
+            first, last, step = match.groups()
+            low, high = (0, 6) if first == "*" else (int(first), int(last if last is not None else first))
+            if last is None and step and first != "*":
+                high = 6  # "1/2": from Monday on, every other day
+            if not 0 <= low <= high <= 7:
+                raise ValueError(f"day of week {item!r}: days run 0-7 (0 and 7 are Sunday)")
+            days.extend(_DAY_NAMES[n] for n in range(low, high + 1, int(step or 1)))
+        day_of_week = ",".join(dict.fromkeys(days))
+    return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=day_of_week, timezone="UTC")
 
 
 def select_sources(sources: list[Source], names: list[str] | tuple[str, ...], *, all_: bool) -> list[Source]:

@@ -1,10 +1,12 @@
-"""APScheduler wiring: the recurring crawl, enrich, assess and alerts jobs, with a persistent store.
+"""APScheduler wiring: a crawl job per watched source, enrich, assess and alerts, persistently.
 
 Each job is a thin module-level function that builds the App and calls the same service the
-CLI verb calls, so anything the scheduler does a person can do by hand. Jobs are added with
-an explicit id, ``replace_existing=True``, ``max_instances=1`` and ``coalesce=True``: a slow
-run is never overlapped by the next, and runs missed while the scheduler was down collapse
-into one.
+CLI verb calls, so anything the scheduler does a person can do by hand. Every enabled source
+of the watchlist gets its own crawl job (``crawl:<name>``) on its own ``schedule`` (interval
+or cron); enrich, assess and alerts run on their [schedule] intervals. Jobs are added with an
+explicit id, ``replace_existing=True``, ``max_instances=1`` and ``coalesce=True``: a slow run
+is never overlapped by the next, and runs missed while the scheduler was down collapse into
+one. Jobs the config or the watchlist no longer has are removed from the job store.
 """
 
 from __future__ import annotations
@@ -24,21 +26,26 @@ from typing import Any
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from misusewatch.config import ConfigError, Settings
+from misusewatch.errors import InputError
 
 log = logging.getLogger("misusewatch.scheduler")
 
 # job name -> the service it calls by default; [schedule.services] may point elsewhere.
-# A service is called with the App (misusewatch.bootstrap.App).
+# A service is called with the App (misusewatch.bootstrap.App); the crawl service also gets
+# the name of the source its job crawls.
 DEFAULT_SERVICES = {
-    "crawl": "misusewatch.scheduler:crawl_watchlist",
+    "crawl": "misusewatch.scheduler:crawl_source",
     "enrich": "enrichment.runner:run_enrich",
     "assess": "misusewatch.assess:scheduled_assess",
     "alerts": "misusewatch.alerting:run_alerts",
 }
 DEFAULT_INTERVALS = {"crawl": "1h", "enrich": "15m", "assess": "1h", "alerts": "5m"}
 DEFAULT_MISFIRE_GRACE = "10m"
+CRAWL_JOB_PREFIX = "crawl:"
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 
@@ -61,6 +68,7 @@ class ScheduleConfig:
     jobstore: Path = Path("var/scheduler.db")
     max_workers: int = 4
     enabled: list[str] = field(default_factory=list)
+    job_ids: list[str] = field(default_factory=list)  # what build_scheduler added
 
 
 def parse_duration(value: Any, where: str) -> float:
@@ -130,7 +138,7 @@ def _service(target: str) -> Callable[..., Any]:
         raise ServiceUnavailable(f"service {target} is not available ({exc})") from None
 
 
-def _run(name: str, config_path: str | None, store_url: str | None) -> Any:
+def _run(name: str, config_path: str | None, store_url: str | None, *args: Any) -> Any:
     """Build the App, call the job's service with it, log how it went."""
     from misusewatch.bootstrap import App
 
@@ -138,9 +146,9 @@ def _run(name: str, config_path: str | None, store_url: str | None) -> Any:
     started = time.monotonic()
     log.info("job %s started", name)
     try:
-        target = schedule_config(app.settings).services[name]
+        target = schedule_config(app.settings).services[name.partition(":")[0]]
         service = _service(target)
-        result = service(app)
+        result = service(app, *args)
     except ServiceUnavailable as exc:
         # Loud in the log, but the scheduler and the other jobs carry on.
         log.error("job %s skipped: %s", name, exc)
@@ -160,9 +168,9 @@ def _describe(result: Any) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-def crawl_job(config_path: str | None = None, store_url: str | None = None) -> Any:
-    """Crawl the watchlist (``misusewatch crawl --all``)."""
-    return _run("crawl", config_path, store_url)
+def crawl_source_job(source: str, config_path: str | None = None, store_url: str | None = None) -> Any:
+    """Crawl one watchlist source (``misusewatch crawl SOURCE``)."""
+    return _run(f"{CRAWL_JOB_PREFIX}{source}", config_path, store_url, source)
 
 
 def enrich_job(config_path: str | None = None, store_url: str | None = None) -> Any:
@@ -180,19 +188,91 @@ def alerts_job(config_path: str | None = None, store_url: str | None = None) -> 
     return _run("alerts", config_path, store_url)
 
 
+# The jobs that run on a [schedule] interval; crawl jobs are one per source (plan_jobs).
 JOB_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "crawl": crawl_job,
     "enrich": enrich_job,
     "assess": assess_job,
     "alerts": alerts_job,
 }
 
 
-def crawl_watchlist(app: Any) -> Any:
-    """The crawl CLI's service: every source in the watchlist, into the App's store."""
+def crawl_source(app: Any, name: str) -> Any:
+    """The crawl service: one source of the watchlist (read afresh), into the App's store."""
     crawl_sources = _service("crawlers.runner:crawl_sources")
     load_sources = _service("crawlers.sources:load_sources")
-    return crawl_sources(app.settings.store, load_sources(app.settings.sources_file))
+    sources = [s for s in load_sources(app.settings.sources_file) if s.name == name and s.enabled]
+    if not sources:
+        log.warning("job %s%s: no enabled source %r in %s any more; nothing crawled (the job goes"
+                    " when the scheduler restarts)", CRAWL_JOB_PREFIX, name, name, app.settings.sources_file)
+        return None
+    return crawl_sources(app.settings.store, sources)
+
+
+# ---------------------------------------------------------------- which jobs
+
+
+@dataclass(slots=True)
+class PlannedJob:
+    """A job build_scheduler adds: its id, function, trigger and the service it calls."""
+
+    id: str
+    function: Callable[..., Any]
+    trigger: BaseTrigger
+    kwargs: dict[str, Any]
+    service: str
+
+
+def watchlist_sources(settings: Settings) -> list[Any]:
+    """The watchlist's enabled sources (InputError naming the file when it is wrong)."""
+    load_sources = _service("crawlers.sources:load_sources")
+    return [s for s in load_sources(settings.sources_file) if s.enabled]
+
+
+def source_trigger(source: Any, default_seconds: float) -> BaseTrigger:
+    """A source's own schedule (an interval, or cron read in UTC), else the [schedule] crawl interval."""
+    if source.interval_s:
+        return IntervalTrigger(seconds=source.interval_s, timezone=UTC)
+    if source.cron:
+        cron_trigger = _service("crawlers.sources:cron_trigger")
+        try:  # load_sources checked it already; a Source built by hand may not have been
+            return cron_trigger(source.cron)
+        except ValueError as exc:
+            raise InputError(f"source {source.name!r}: schedule: {exc}") from None
+    return IntervalTrigger(seconds=default_seconds, timezone=UTC)
+
+
+def plan_jobs(settings: Settings, config: ScheduleConfig, *, config_path: str | None = None,
+              store_url: str | None = None) -> list[PlannedJob]:
+    """Every job the config and the watchlist call for (the watchlist is read only if crawl is on)."""
+    kwargs = {"config_path": config_path, "store_url": store_url}
+    planned: list[PlannedJob] = []
+    if config.intervals["crawl"] > 0:
+        try:
+            sources = watchlist_sources(settings)
+        except ServiceUnavailable as exc:
+            log.error("crawl jobs skipped: %s", exc)
+            sources = []
+        for source in sources:
+            planned.append(PlannedJob(
+                id=f"{CRAWL_JOB_PREFIX}{source.name}", function=crawl_source_job,
+                trigger=source_trigger(source, config.intervals["crawl"]),
+                kwargs={"source": source.name, **kwargs}, service=config.services["crawl"],
+            ))
+    for name, function in JOB_FUNCTIONS.items():
+        seconds = config.intervals[name]
+        if seconds > 0:
+            planned.append(PlannedJob(id=name, function=function,
+                                      trigger=IntervalTrigger(seconds=seconds, timezone=UTC),
+                                      kwargs=dict(kwargs), service=config.services[name]))
+    return planned
+
+
+def describe_trigger(trigger: BaseTrigger) -> str:
+    """"every 1800s" or "cron 0 */6 * * *" (UTC)."""
+    if isinstance(trigger, IntervalTrigger):
+        return f"every {trigger.interval.total_seconds():g}s"
+    fields = {f.name: str(f) for f in trigger.fields}
+    return "cron " + " ".join(fields[n] for n in ("minute", "hour", "day", "month", "day_of_week"))
 
 
 # ---------------------------------------------------------------- the scheduler
@@ -201,8 +281,9 @@ def crawl_watchlist(app: Any) -> Any:
 def build_scheduler(
     settings: Settings, *, config_path: str | None = None, store_url: str | None = None
 ) -> tuple[BackgroundScheduler, ScheduleConfig]:
-    """A scheduler with every enabled job added (and disabled ones removed from its store)."""
+    """A scheduler with every planned job added; ``config.job_ids`` lists them."""
     config = schedule_config(settings)
+    planned = plan_jobs(settings, config, config_path=config_path, store_url=store_url)
     config.jobstore.parent.mkdir(parents=True, exist_ok=True)
     scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{config.jobstore}")},
@@ -211,27 +292,25 @@ def build_scheduler(
                       "misfire_grace_time": config.misfire_grace_time},
         timezone=UTC,
     )
-    kwargs = {"config_path": config_path, "store_url": store_url}
-    for name, function in JOB_FUNCTIONS.items():
-        seconds = config.intervals[name]
-        if seconds <= 0:
-            continue
+    for job in planned:
         options: dict[str, Any] = {}
         if config.run_on_start:
             options["next_run_time"] = datetime.now(UTC)
         scheduler.add_job(
-            function, "interval", seconds=seconds, id=name, name=f"misusewatch {name}",
-            kwargs=kwargs, replace_existing=True, max_instances=1, coalesce=True,
+            job.function, job.trigger, id=job.id, name=f"misusewatch {job.id}",
+            kwargs=job.kwargs, replace_existing=True, max_instances=1, coalesce=True,
             misfire_grace_time=config.misfire_grace_time, **options,
         )
+    config.job_ids = [job.id for job in planned]
     return scheduler, config
 
 
 def remove_disabled(scheduler: BackgroundScheduler, config: ScheduleConfig) -> list[str]:
-    """Drop jobs left in the persistent store that the config now turns off."""
+    """Drop jobs left in the persistent store that the config or the watchlist no longer has
+    (a job turned off, a source removed or disabled, the single crawl job of old stores)."""
     removed = []
     for job in scheduler.get_jobs():
-        if job.id not in config.enabled:
+        if job.id not in config.job_ids:
             scheduler.remove_job(job.id)
             removed.append(job.id)
     return removed
@@ -246,15 +325,16 @@ def serve(settings: Settings, *, config_path: str | None = None,
         log.info("received %s: stopping after running jobs finish", signal.Signals(signum).name)
         stop.set()
 
-    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     scheduler, config = build_scheduler(settings, config_path=config_path, store_url=store_url)
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         scheduler.start()
         for job_id in remove_disabled(scheduler, config):
-            log.info("job %s is off in [schedule]; removed from the job store", job_id)
+            log.info("job %s is off in [schedule] or gone from the watchlist; removed from the job store",
+                     job_id)
         for job in scheduler.get_jobs():
-            log.info("scheduled %s every %s (next run %s)", job.id,
-                     job.trigger.interval, job.next_run_time)
+            log.info("scheduled %s %s (next run %s)", job.id, describe_trigger(job.trigger),
+                     job.next_run_time)
         log.info("scheduler running with job store %s", config.jobstore)
         while not stop.wait(timeout=1.0):
             pass

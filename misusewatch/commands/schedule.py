@@ -1,4 +1,4 @@
-"""``misusewatch schedule``: run crawl, enrich, assess and alerts on their intervals."""
+"""``misusewatch schedule``: a crawl job per watched source, enrich, assess and alerts, on their schedules."""
 
 from __future__ import annotations
 
@@ -16,14 +16,19 @@ from misusewatch import scheduler
 def schedule_cmd(app, list_only: bool) -> None:
     """Run the recurring jobs until SIGTERM/SIGINT (then wait for running jobs, exit 0).
 
-    Intervals come from [schedule] in misusewatch.toml; jobs persist in a SQLite job store
-    under var/, never overlap (max_instances=1), and missed runs coalesce into one.
+    Each enabled source of the watchlist is crawled on its own schedule (crawl:<name>); the
+    other intervals come from [schedule] in misusewatch.toml. Jobs persist in a SQLite job
+    store under var/, never overlap (max_instances=1), and missed runs coalesce into one.
     """
     config = scheduler.schedule_config(app.settings)
     if list_only:
+        planned = scheduler.plan_jobs(app.settings, config)
+        width = max([len(job.id) for job in planned] + [7])
+        for job in planned:
+            click.echo(f"{job.id:{width}} {scheduler.describe_trigger(job.trigger):24} {job.service}")
         for name, seconds in config.intervals.items():
-            state = f"every {seconds:g}s" if seconds > 0 else "off"
-            click.echo(f"{name:7} {state:14} {config.services[name]}")
+            if seconds <= 0:
+                click.echo(f"{name:{width}} {'off':24} {config.services[name]}")
         click.echo(f"job store: {config.jobstore}")
         return
     logging.basicConfig(level=logging.INFO,

@@ -15,7 +15,9 @@ import pytest
 import sched_targets
 from apscheduler.events import EVENT_JOB_EXECUTED, EVENT_JOB_MAX_INSTANCES
 
+from crawlers.testbed import generate, serve
 from misusewatch.config import Settings
+from misusewatch.errors import InputError
 from misusewatch.records import Post
 from misusewatch.scheduler import build_scheduler, remove_disabled
 from misusewatch.store import open_store
@@ -121,9 +123,26 @@ def test_sigterm_waits_for_the_running_job(workdir: Path):
     scheduler.wait_for("scheduler stopped")
 
 
-def settings_for(tmp_path: Path, schedule: dict) -> Settings:
+def settings_for(tmp_path: Path, schedule: dict, sources_file: Path | None = None) -> Settings:
     return Settings(store=f"sqlite:///{tmp_path / 'mw.db'}", var_dir=tmp_path / "var",
+                    sources_file=sources_file or tmp_path / "no-such-sources.toml",
                     sections={"schedule": schedule})
+
+
+def write_sources(path: Path, base_url: str, sources: list[tuple[str, str, str | None, bool]]) -> Path:
+    """A watchlist of testbed sources: (name, forum, schedule, enabled), politeness off."""
+    starts = {"4chan": "4chan/boards.json", "feed": "feed/atom.xml", "discourse": "discourse/latest.json"}
+    platforms = {"4chan": "4chan", "feed": "feed", "discourse": "discourse"}
+    tables = []
+    for name, forum, schedule, enabled in sources:
+        lines = [f'name = "{name}"', f'platform = "{platforms[forum]}"',
+                 f'start_urls = ["{base_url}/{starts[forum]}"]', f"enabled = {str(enabled).lower()}"]
+        if schedule:
+            lines.append(f'schedule = "{schedule}"')
+        lines.append("politeness = { download_delay = 0, autothrottle = false }")
+        tables.append("[[source]]\n" + "\n".join(lines))
+    path.write_text("\n\n".join(tables) + "\n")
+    return path
 
 
 def test_no_overlapping_runs(tmp_path: Path, monkeypatch):
@@ -189,3 +208,92 @@ def test_a_failing_service_does_not_stop_the_scheduler(tmp_path: Path, monkeypat
         assert scheduler.running and scheduler.get_job("assess") is not None
     finally:
         scheduler.shutdown(wait=True)
+
+
+def test_every_enabled_source_gets_its_own_crawl_job(tmp_path: Path):
+    sources = write_sources(tmp_path / "sources.toml", "http://127.0.0.1:9", [
+        ("every-30m", "4chan", "30m", True),
+        ("sundays", "feed", "0 12 * * 0", True),  # cron: Sunday noon, as crontab reads it
+        ("default", "discourse", None, True),  # no schedule: [schedule] crawl
+        ("off", "feed", "1m", False),
+    ])
+    scheduler, config = build_scheduler(settings_for(tmp_path, {"crawl": "2h", "enrich": 0},
+                                                     sources_file=sources))
+    scheduler.start(paused=True)
+    try:
+        jobs = {job.id: job for job in scheduler.get_jobs()}
+        assert sorted(jobs) == ["alerts", "assess", "crawl:default", "crawl:every-30m", "crawl:sundays"]
+        assert config.job_ids == [*(f"crawl:{n}" for n in ("every-30m", "sundays", "default")),
+                                  "assess", "alerts"]
+        assert jobs["crawl:every-30m"].trigger.interval.total_seconds() == 1800
+        assert jobs["crawl:default"].trigger.interval.total_seconds() == 7200
+        sunday = jobs["crawl:sundays"].trigger.get_next_fire_time(None, datetime(2024, 1, 1, tzinfo=UTC))
+        assert sunday == datetime(2024, 1, 7, 12, 0, tzinfo=UTC)  # 2024-01-01 was a Monday
+        for job in jobs.values():
+            assert (job.max_instances, job.coalesce, job.misfire_grace_time) == (1, True, 600)
+        assert jobs["crawl:sundays"].kwargs["source"] == "sundays"
+    finally:
+        scheduler.shutdown()
+
+
+def test_sources_gone_from_the_watchlist_lose_their_jobs(tmp_path: Path):
+    sources = tmp_path / "sources.toml"
+    write_sources(sources, "http://127.0.0.1:9", [("a", "4chan", "30m", True), ("b", "feed", "1h", True)])
+    first, _ = build_scheduler(settings_for(tmp_path, {"enrich": 0, "assess": 0, "alerts": 0},
+                                            sources_file=sources))
+    first.start(paused=True)
+    first.add_job(print, "interval", hours=1, id="crawl")  # the single crawl job of older stores
+    first.shutdown()
+    write_sources(sources, "http://127.0.0.1:9", [("a", "4chan", "45m", True), ("b", "feed", "1h", False)])
+    second, config = build_scheduler(settings_for(tmp_path, {"enrich": 0, "assess": 0, "alerts": 0},
+                                                  sources_file=sources))
+    second.start(paused=True)
+    try:
+        assert sorted(remove_disabled(second, config)) == ["crawl", "crawl:b"]
+        assert [(j.id, j.trigger.interval.total_seconds()) for j in second.get_jobs()] == [("crawl:a", 2700.0)]
+    finally:
+        second.shutdown()
+
+
+def test_crawl_off_reads_no_watchlist_and_a_bad_one_is_an_error(tmp_path: Path):
+    scheduler, config = build_scheduler(settings_for(tmp_path, {"crawl": 0}))  # no sources file at all
+    assert config.job_ids == ["enrich", "assess", "alerts"]
+    bad = tmp_path / "sources.toml"
+    bad.write_text('[[source]]\nname = "x"\nplatform = "feed"\nurl = "http://a.example/f"\n'
+                   'schedule = "61 * * * *"\n')
+    with pytest.raises(InputError, match=r"sources.toml:1: source 'x': schedule: '61 \* \* \* \*'"):
+        build_scheduler(settings_for(tmp_path, {}, sources_file=bad))
+    with pytest.raises(InputError, match="sources file not found"):
+        build_scheduler(settings_for(tmp_path, {}))
+
+
+def test_each_source_is_crawled_on_its_own_schedule(workdir: Path):
+    """A real scheduler process crawls a real testbed: one source every 2 s, one on a yearly cron
+    (so it runs once, at start), one disabled; each crawl is its own job and its own crawl run."""
+    community = generate(seed=31, posts=150, platforms="4chan,feed")
+    with serve(community) as base_url:
+        sources = write_sources(workdir / "sources.toml", base_url, [
+            ("tb-4chan", "4chan", "2s", True),
+            ("tb-feed", "feed", "0 0 1 1 *", True),
+            ("tb-off", "feed", "2s", False),
+        ])
+        write_config(workdir, 'crawl = "1h"\nenrich = 0\nassess = 0\nalerts = 0\n')
+        config = (workdir / "misusewatch.toml").read_text()
+        (workdir / "misusewatch.toml").write_text(f'sources_file = "{sources}"\n' + config)
+        scheduler = Scheduler(workdir)
+        scheduler.wait_for("scheduled crawl:tb-feed cron 0 0 1 1 *")
+        scheduler.wait_for("job crawl:tb-feed finished")
+        scheduler.wait_for("job crawl:tb-4chan finished")
+        scheduler.wait_for("job crawl:tb-4chan finished")  # again, on its own interval
+        assert scheduler.stop() == 0
+    rest = "".join(scheduler.log) + "".join(iter_queue(scheduler.lines))
+    assert "Traceback" not in rest and "crawl:tb-off" not in rest
+    store = open_store(f"sqlite:///{workdir / 'mw.db'}")
+    runs = store.list_crawl_runs(limit=100)
+    by_source = {name: [r for r in runs if r.source == name] for name in ("tb-4chan", "tb-feed", "tb-off")}
+    store_posts = store.count_posts()
+    store.close()
+    assert len(by_source["tb-4chan"]) >= 2 and len(by_source["tb-feed"]) == 1 and not by_source["tb-off"]
+    assert all(r.status == "finished" for r in runs if r.source.startswith("tb-"))
+    assert by_source["tb-4chan"][-1].posts_new + by_source["tb-feed"][0].posts_new > 0
+    assert store_posts == 5 + 150  # the seeded posts and every testbed post, once
