@@ -34,6 +34,7 @@ sys.path.insert(0, str(REPO))
 from dashboard.auth import UserFile  # noqa: E402
 from misusewatch.records import CATEGORIES  # noqa: E402
 from misusewatch.store import open_store  # noqa: E402
+from misusewatch.store import sqlite_facet_days as facet_days  # noqa: E402
 
 TARGET_S = 1.5
 START = datetime(2019, 1, 1, tzinfo=UTC).timestamp()
@@ -105,6 +106,8 @@ def build_store(path: Path, posts: int, seed: int = 11) -> None:
                          " VALUES (?, ?, ?, ?, ?, ?, ?)", labels)
         conn.execute("INSERT INTO post_labels (value, post_rowid, kind) SELECT l.value, p.rowid, l.kind FROM labels l"
                      " JOIN posts p ON p.id = l.target_id")
+    with conn:  # the store counts new posts per batch in upsert_posts; posts inserted here directly
+        facet_days.rebuild(conn)
     conn.execute("ANALYZE")
     conn.close()
 

@@ -213,11 +213,9 @@ CREATE TABLE IF NOT EXISTS facet_days (
 ) WITHOUT ROWID;
 -- Queries always name the category ('' for posts) and usually a ladder step or tier: read only those rows.
 CREATE INDEX IF NOT EXISTS facet_days_by_facet ON facet_days(category, ladder, tier, source, platform, day, n);
-CREATE TRIGGER IF NOT EXISTS facet_days_post_insert AFTER INSERT ON posts BEGIN
-    INSERT INTO facet_days VALUES (CAST(new.created_at AS INTEGER) / 86400, new.source, new.platform,
-                                   IFNULL(new.ladder, ''), IFNULL(new.tier, 0), '', 1)
-    ON CONFLICT DO UPDATE SET n = n + 1;
-END;
+-- New posts are counted in bulk by upsert_posts after each batch (like FTS5 above): a per-row
+-- trigger doubled the cost of storing a post. Deletes and facet moves stay on triggers.
+DROP TRIGGER IF EXISTS facet_days_post_insert;
 CREATE TRIGGER IF NOT EXISTS facet_days_post_delete AFTER DELETE ON posts BEGIN
     UPDATE facet_days SET n = n - 1
     WHERE day = CAST(old.created_at AS INTEGER) / 86400 AND source = old.source
