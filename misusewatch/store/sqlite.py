@@ -84,7 +84,7 @@ class SQLiteStore:
 
     One connection guarded by a lock, so Streamlit's threads and the crawler can share it;
     long iterations page with keyset queries and never hold the lock between batches.
-    Counts come from the trigger-kept ``facet_days`` aggregate when the filter allows
+    Counts come from the ``facet_days`` aggregate (kept by upserts and triggers) when the filter allows
     (``use_facet_days = False`` forces the posts scan; the tests compare both).
     """
 
