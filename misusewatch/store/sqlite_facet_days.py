@@ -1,7 +1,8 @@
 """Counts from the ``facet_days`` aggregate: exact answers without scanning posts, when a filter allows.
 
-The table is kept by triggers (sqlite_schema.sql) and, for new posts, by upsert_posts. A filter can use it when it only names source,
-platform, ladder, tier, min_tier and category, and its time bounds fall on UTC midnights; anything
+The table is kept by triggers (sqlite_schema.sql) and, for new posts, by upsert_posts. A filter
+can use it when it only names source, platform, ladder, tier, min_tier and category, and its
+time bounds fall on UTC midnights; anything
 else (authors, scores, labels, text...) goes to the posts table as before. Results are identical
 either way: tests/integration/test_sqlite_facet_days.py compares both paths.
 """

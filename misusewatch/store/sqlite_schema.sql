@@ -196,7 +196,8 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
 );
 CREATE INDEX IF NOT EXISTS crawl_runs_source ON crawl_runs(source, started_at);
 
--- Daily post counts per facet combination, kept exact by upsert_posts (new posts) and the triggers below, so weekly series,
+-- Daily post counts per facet combination, kept exact by upsert_posts (new posts) and the
+-- triggers below, so weekly series,
 -- stage counts and facet counts read a few thousand rows instead of scanning every post
 -- (misusewatch/store/sqlite_facet_days.py decides when a filter can use them).
 -- day: CAST(created_at AS INTEGER) / 86400; ladder '' = not tagged; tier 0 = none;
