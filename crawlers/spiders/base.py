@@ -18,8 +18,10 @@ from misusewatch import ids
 from misusewatch.records import utcnow
 
 SPIDERS: dict[str, type[ForumSpider]] = {}
-# 20 digits in a row may be an integer orjson cannot hold (past 2**64).
-_LONG_DIGITS = re.compile(rb"\d{20}")
+# 20 digits in a row may be an integer orjson cannot hold (past 2**64). Found by mapping every
+# digit to 9 and searching for twenty 9s: a regex is slower than the parse itself.
+_DIGITS_TO_9 = bytes.maketrans(b"012345678", b"999999999")
+_TWENTY_DIGITS = b"9" * 20
 # Id components quote() leaves as they are.
 _PLAIN = re.compile(r"[A-Za-z0-9._~-]+\Z")
 
@@ -143,7 +145,7 @@ class ForumSpider(scrapy.Spider):
         # orjson reads UTF-8 about 2.5x faster and gives the same objects; what it refuses
         # (other encodings, lone surrogates, NaN) and integers past 64 bits (it makes them
         # floats) json decides.
-        if _LONG_DIGITS.search(body) is None:
+        if _TWENTY_DIGITS not in body.translate(_DIGITS_TO_9):
             try:
                 return orjson.loads(body)
             except orjson.JSONDecodeError:
