@@ -44,8 +44,11 @@ def build_settings(
     if not polite:
         settings.set("MISUSEWATCH_POLITE", False, priority="cmdline")
         for key, value in project.POLITENESS_OFF.items():
-            if key not in (overrides or {}):  # an explicit override still wins
-                settings.set(key, value, priority="cmdline")
+            if key in (overrides or {}):  # an explicit override still wins
+                continue
+            if isinstance(value, dict):  # components: switched off, the rest kept
+                value = {**settings.getdict(key), **value}
+            settings.set(key, value, priority="cmdline")
     return settings
 
 
