@@ -28,12 +28,17 @@ class PostItem(scrapy.Item):
     @classmethod
     def of(cls, values: dict) -> PostItem:
         """An item holding ``values`` (taken, not copied): one check of the keys instead of
-        one per field, for spiders that make a few hundred thousand items a crawl."""
+        one per field, for spiders that make a few hundred thousand items a crawl.
+
+        Made without Scrapy's live-reference tracking (a weak reference per object, for the
+        telnet console's ``prefs()``, which misusewatch turns off): a post item lives for one
+        page, and the tracking cost more than the item.
+        """
         unknown = values.keys() - _POST_FIELD_SET
         if unknown:
             raise KeyError(f"{cls.__name__} does not support field: {sorted(unknown)[0]}")
-        item = cls()
-        item._values = values
+        item = object.__new__(cls)
+        object.__setattr__(item, "_values", values)
         return item
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -188,6 +189,7 @@ class DiscourseSpider(ForumSpider):
         return cls._base_of(response.url)
 
     @staticmethod
+    @lru_cache(maxsize=256)  # called for every post of a page, with the page's URL
     def _base_of(url: str) -> str:
         parts = urlsplit(url)
         match = _ROUTE.match(parts.path)
