@@ -1,7 +1,7 @@
 """Crawl throughput: posts stored per second from the testbed, against a bare SQLite insert.
 
-    .venv/bin/python bench/crawl.py [--posts 30000] [--thread-posts 200] [--mix-posts 20000]
-                                    [--repeat 2] [--batch 500] [--set KEY=JSON ...]
+    .venv/bin/python bench/crawl.py [--posts 30000] [--thread-posts 200] [--forums 4chan,reddit,discourse]
+                                    [--mix-posts 20000] [--repeat 2] [--batch 500] [--set KEY=JSON ...]
 
 Crawls testbed communities with the real spiders (politeness off, the testbed sources of
 sources.toml) into a fresh SQLite store in a ``python -m crawlers.run`` process, exactly as
@@ -205,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=30000, help="(a) realistic community size (default 30000)")
     parser.add_argument("--thread-posts", type=int, default=200, help="(a) mean posts per thread (default 200)")
+    parser.add_argument("--forums", default=",".join(REALISTIC_SOURCES),
+                        help="(a) testbed forums (default: 4chan,reddit,discourse)")
     parser.add_argument("--mix-posts", type=int, default=20000,
                         help="(b) all-platform mix size (default 20000; 0 skips it)")
     parser.add_argument("--seed", type=int, default=2019)
@@ -221,12 +223,12 @@ def main(argv: list[str] | None = None) -> int:
         except json.JSONDecodeError:
             overrides[key] = value
 
+    forums = tuple(f.strip() for f in args.forums.split(",") if f.strip())
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-crawl-") as tmp_name:
         tmp = Path(tmp_name)
-        realistic = measure(generate(seed=args.seed, posts=args.posts, platforms=list(REALISTIC_SOURCES),
-                                     thread_posts=args.thread_posts), REALISTIC_SOURCES, tmp, "realistic", args,
-                            overrides)
+        realistic = measure(generate(seed=args.seed, posts=args.posts, platforms=list(forums),
+                                     thread_posts=args.thread_posts), forums, tmp, "realistic", args, overrides)
         mix = None
         if args.mix_posts:
             mix = measure(generate(seed=args.seed, posts=args.mix_posts, platforms=list(MIX_SOURCES)), MIX_SOURCES,
@@ -241,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     best = realistic["best"]
     rate = best["rate"]
     print(f"machine: {machine()}; load average {load_before:.2f} at start, {load_after:.2f} at end")
-    report(f"(a) realistic threads: {args.posts} posts of {', '.join(REALISTIC_SOURCES)}, about"
+    report(f"(a) realistic threads: {args.posts} posts of {', '.join(forums)}, about"
            f" {args.thread_posts} posts a thread (seed {args.seed}); politeness off, SQLite store, batch {args.batch}",
            realistic)
     if mix:
