@@ -21,7 +21,6 @@ from enrichment.actor_tier import (
     PostEvidence,
     actor_history,
     stix_resource_level,
-    stix_sophistication,
     tier_for_actor,
 )
 from enrichment.base import Enricher, enrichers
@@ -29,6 +28,7 @@ from enrichment.metadata import ClusterIndex, cadence, clusters_by_actor, time_o
 from misusewatch.errors import InputError
 from misusewatch.ids import split_id
 from misusewatch.records import Actor, Assessment, Enrichment, Post, utcnow
+from threat_model.tiers import stix_sophistication
 
 DEFAULT_ENRICHERS = ("tagger", "detector:tfidf")
 CLUSTERS_ASSESSMENT = "campaign_clusters"
