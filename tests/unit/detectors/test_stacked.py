@@ -115,3 +115,32 @@ def test_shipped_model_loads_and_scores_without_shared_data():
     scores = detector.score(["The committee met on Tuesday to discuss the budget.", "x " * 300])
     assert scores.shape == (2,) and np.all((scores > 0) & (scores < 1))
     assert detector.default_threshold == config["thresholds"]["0.01"]
+
+
+def test_cli_trains_stacked_and_detect_uses_it_by_default(tmp_path):
+    from click.testing import CliRunner
+
+    from misusewatch.cli import cli
+    from tests.unit.detectors.data import write_jsonl
+
+    human, machine = synthetic(60)
+    model = tmp_path / "model"
+    args = ["detectors", "train", "stacked", "--out", str(model)]
+    args += ["--human", str(write_jsonl(tmp_path / "h.jsonl", human))]
+    args += ["--machine", str(write_jsonl(tmp_path / "m.jsonl", machine))]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "AUROC" in result.output and (model / "trees.safetensors").exists()
+
+    config = tmp_path / "misusewatch.toml"
+    config.write_text(f'[detectors.stacked]\npath = "{model}"\n', encoding="utf-8")
+    h2, m2 = synthetic(2, seed=5)
+    posts = write_jsonl(tmp_path / "posts.jsonl", h2 + m2)
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(
+        cli, ["--config", str(config), "detect", "--input", str(posts), "--output", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["detector"] for r in rows] == ["stacked"] * 4
+    assert [r["label"] for r in rows] == ["human", "human", "machine", "machine"]
