@@ -135,3 +135,18 @@ def test_split_sections_merges_a_short_tail_into_the_previous_section(words, siz
     sections = split_sections(text, size)
     assert [len(s.split()) for s in sections] == expected
     assert " ".join(s.strip() for s in sections).split() == text.split()
+
+
+def test_section_scoring_averages_the_sections_logits(four_kinds):
+    out, human, machine = four_kinds
+    whole = TfidfModel.load(out)
+    sectioned = TfidfModel.load(out)
+    sectioned.section_words = 12
+    long_text = " ".join(human[:2] + machine[:1])
+    pieces = split_sections(long_text, 12)
+    assert len(pieces) > 3
+    expected = whole.raw_scores(pieces).mean()
+    texts = [long_text, machine[1][:40]]  # the short one is a single section
+    got = sectioned.raw_scores(texts)
+    np.testing.assert_allclose(got[0], expected, rtol=1e-12)
+    np.testing.assert_allclose(got[1], whole.raw_scores([texts[1]])[0], rtol=1e-12)
