@@ -83,7 +83,8 @@ def split_sections(text: str, max_words: int) -> list[str]:
         return [text.strip()]
     sections = ["".join(words[i : i + max_words]) for i in range(0, len(words), max_words)]
     if len(sections) > 1 and len(_WORDS.findall(sections[-1])) < max_words // 4:
-        sections[-2] += sections.pop()
+        tail = sections.pop()  # popped first: ``s[-2] += s.pop()`` indexes before the pop
+        sections[-1] += tail
     return sections
 
 

@@ -13,7 +13,7 @@ from enrichment.detectors.base import Detector, detectors
 
 # Keys in a [detectors.<name>] section that set the decision, not the detector itself.
 DECISION_KEYS = ("threshold", "fpr", "thresholds", "min_words", "enabled")
-DEFAULT_CONFIGURED = {"tfidf": {}}
+DEFAULT_CONFIGURED = {"stacked": {}}
 
 
 @dataclass(slots=True)
