@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -106,3 +106,20 @@ def length_sorted_batches(lengths: Sequence[int], max_tokens: int, max_batch: in
     if current:
         batches.append(current)
     return batches
+
+
+def padded_batches(sequences: Sequence[Sequence[int]], pad: int, max_tokens: int, max_batch: int, device: Any):
+    """(indices, input ids, attention mask) per length-sorted batch, on ``device``.
+
+    Each batch is padded only to its own longest sequence (see length_sorted_batches).
+    """
+    import torch
+
+    for batch in length_sorted_batches([len(s) for s in sequences], max_tokens, max_batch):
+        width = max(len(sequences[i]) for i in batch)
+        ids = torch.full((len(batch), width), pad, dtype=torch.long)
+        mask = torch.zeros((len(batch), width), dtype=torch.long)
+        for row, i in enumerate(batch):
+            ids[row, : len(sequences[i])] = torch.tensor(sequences[i])
+            mask[row, : len(sequences[i])] = 1
+        yield batch, ids.to(device), mask.to(device)
