@@ -17,7 +17,7 @@ from typing import Any
 from enrichment.base import enrichers
 from enrichment.lexicon import LEXICON_DIR
 from enrichment.nlp import MODEL_NAME, load_pipeline, make_docs
-from enrichment.rules import lm_evidence
+from enrichment.rules import TagResult, lm_evidence
 from misusewatch.records import Enrichment, Post
 
 # (text, evidence from the thread title that the post is about an LM, or None)
@@ -28,7 +28,11 @@ NAME = "tagger"
 
 
 # The modules whose code decides a post's tags; their source is part of the version.
-RULE_MODULES = ("rules.py", "context.py", "targets.py", "lexicon.py")
+RULE_MODULES = ("rules.py", "context.py", "targets.py", "lexicon.py", "screen.py")
+# A forked worker (or this process) reloads the pipeline once its vocabulary holds this many
+# lexemes: spaCy adds one for every new word it sees and never drops any, and its memory
+# zones cost more than twice the tokenizer's time here (docs/benchmarks.md, "Enrichment").
+MAX_VOCAB = 500_000
 
 
 def lexicon_digest(directory: Path | str = LEXICON_DIR) -> str:
@@ -52,8 +56,13 @@ class Tagger:
         batch_size: int = 256,
         n_process: int = 1,
         lexicon_dir: str | Path | None = None,
+        fast_path: bool = True,
+        max_vocab: int = MAX_VOCAB,
     ):
         self.model = model
+        self.fast_path = fast_path
+        self.max_vocab = max_vocab
+        self.reloads = 0
         self.ner_gate = ner_gate
         self.batch_size = batch_size
         self.n_process = max(1, int(n_process))
@@ -80,14 +89,24 @@ class Tagger:
         items = list(zip(texts, contexts or [None] * len(texts), strict=True))
         if self.n_process > 1 and len(items) >= 2 * self.n_process:
             return self._tag_parallel(items)
-        return _tag_with(self.nlp, items, self.batch_size)
+        return self._tag_here(items)
+
+    def _tag_here(self, items: Sequence[Item]) -> list[dict[str, Any]]:
+        results = _tag_with(self.nlp, items, self.batch_size, fast_path=self.fast_path)
+        if len(self.nlp.vocab) > self.max_vocab:
+            # Results are plain dicts: nothing refers to the old pipeline's strings.
+            del self.__dict__["nlp"]
+            self.reloads += 1
+        return results
 
     def _title_lm_evidence(self, title: str) -> list[dict[str, Any]] | None:
         if title not in self._title_cache:
             if len(self._title_cache) > 10_000:
                 self._title_cache.clear()
-            doc = self.nlp.get_pipe("misusewatch_lexicon")(self.nlp.make_doc(title))
-            found = lm_evidence(title, doc._.mw_hits)
+            found = []
+            if not self.fast_path or _screen(self.nlp).might_hint_lm(title):
+                doc = self.nlp.get_pipe("misusewatch_lexicon")(self.nlp.make_doc(title))
+                found = lm_evidence(title, doc._.mw_hits)
             self._title_cache[title] = [{**e, "field": "thread_title"} for e in found]
         return self._title_cache[title] or None
 
@@ -116,12 +135,26 @@ _WORKER_TAGGER: Tagger | None = None
 
 def _tag_chunk(items: list[Item]) -> list[dict[str, Any]]:
     assert _WORKER_TAGGER is not None
-    return _tag_with(_WORKER_TAGGER.nlp, items, _WORKER_TAGGER.batch_size)
+    return _WORKER_TAGGER._tag_here(items)
 
 
-def _tag_with(nlp, items: Sequence[Item], batch_size: int) -> list[dict[str, Any]]:
-    docs = make_docs(nlp, [text for text, _ in items], [context for _, context in items])
-    return [doc._.mw_tags.to_dict() for doc in nlp.pipe(docs, batch_size=batch_size)]
+def _screen(nlp):
+    return nlp.get_pipe("misusewatch_lexicon").lexicon.screen
+
+
+def _tag_with(nlp, items: Sequence[Item], batch_size: int, *, fast_path: bool = True) -> list[dict[str, Any]]:
+    """Tag (text, title context) items; with ``fast_path`` a post the screen proves has no LM
+    hint gets ``tag``'s empty result without spaCy (enrichment/screen.py)."""
+    if fast_path:
+        screen = _screen(nlp)
+        full = [i for i, (text, context) in enumerate(items) if context or screen.might_hint_lm(text)]
+    else:
+        full = list(range(len(items)))
+    results: list[dict[str, Any] | None] = [None] * len(items)
+    docs = make_docs(nlp, [items[i][0] for i in full], [items[i][1] for i in full])
+    for i, doc in zip(full, nlp.pipe(docs, batch_size=batch_size), strict=True):
+        results[i] = doc._.mw_tags.to_dict()
+    return [r if r is not None else TagResult().to_dict() for r in results]
 
 
 def facets_of(result: dict[str, Any]) -> dict[str, Any]:
@@ -165,9 +198,19 @@ class TaggerEnricher:
         "batch_size": 256,
         "n_process": 1,
         "lexicon_dir": None,
+        "fast_path": True,
+        "max_vocab": MAX_VOCAB,
     },
 )
-def make_tagger(model: str, ner_gate: str, batch_size: int, n_process: int, lexicon_dir: str | None) -> TaggerEnricher:
+def make_tagger(
+    model: str,
+    ner_gate: str,
+    batch_size: int,
+    n_process: int,
+    lexicon_dir: str | None,
+    fast_path: bool,
+    max_vocab: int,
+) -> TaggerEnricher:
     """Rule-based tagger: categories, misuse ladder step, tier and targets, with evidence."""
     return TaggerEnricher(
         Tagger(
@@ -176,6 +219,8 @@ def make_tagger(model: str, ner_gate: str, batch_size: int, n_process: int, lexi
             batch_size=batch_size,
             n_process=n_process,
             lexicon_dir=lexicon_dir,
+            fast_path=fast_path,
+            max_vocab=max_vocab,
         )
     )
 
