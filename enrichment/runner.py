@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections import defaultdict
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +25,14 @@ from enrichment.actor_tier import (
     tier_for_actor,
 )
 from enrichment.base import Enricher, enrichers
-from enrichment.metadata import ClusterIndex, cadence, clusters_by_actor, time_of_day
+from enrichment.metadata import (
+    ClusterIndex,
+    cadence,
+    clusters_by_actor,
+    from_micros,
+    time_of_day,
+    to_micros,
+)
 from misusewatch.errors import InputError
 from misusewatch.ids import split_id
 from misusewatch.records import Actor, Assessment, Enrichment, Post, utcnow
@@ -192,19 +199,27 @@ def update_actors(
     store, *, tagger_version: str | None = None, progress: bool = True, cluster_threshold: float = 0.6
 ) -> ActorReport:
     """Recompute every actor from its posts and the tagger's verdicts, keep analysts'
-    overrides, and write the campaign clusters assessment."""
-    # Compact per-post evidence (not the full enrichment data): a million posts fit in memory.
-    evidence_by_post: dict[str, PostEvidence] = {}
+    overrides, and write the campaign clusters assessment.
+
+    Memory is what a million posts can afford (docs/benchmarks.md, "Enrichment"): a post the
+    tagger found nothing in is 8 bytes of time in its actor's record; only the others keep
+    their evidence; the cluster index holds a 256-byte signature and the id of each post long
+    enough to have one, and fetches the texts of the cluster samples from the store at the end;
+    actors are written a thousand at a time as they are computed.
+    """
+    # Any version when none is given: the latest written wins (iteration order).
+    notable: dict[str, PostEvidence] = {}
     for enrichment in store.iter_enrichments("tagger", version=tagger_version):
         if enrichment.error is None:
-            # Any version when none is given: the latest written wins (iteration order).
-            evidence_by_post[enrichment.post_id] = PostEvidence.from_tagger(
-                enrichment.post_id, None, enrichment.facets, enrichment.data
-            )
+            evidence = PostEvidence.from_tagger(enrichment.post_id, None, enrichment.facets, enrichment.data)
+            if evidence.plain:
+                notable.pop(enrichment.post_id, None)
+            else:
+                notable[enrichment.post_id] = evidence
     overrides = _existing_overrides(store)
-    per_actor: dict[str, list[PostEvidence]] = defaultdict(list)
+    per_actor: dict[str, _ActorPosts] = {}
     identity: dict[str, tuple[str, str, str]] = {}
-    index = ClusterIndex(threshold=cluster_threshold)
+    index = ClusterIndex(threshold=cluster_threshold, keep_samples=False)
     report = ActorReport()
     bar = tqdm(desc="actors", unit="post", file=sys.stderr, disable=not progress, dynamic_ncols=True)
     pending_texts: list[tuple[str, str | None, Any, str]] = []
@@ -218,14 +233,18 @@ def update_actors(
             pending_texts = []
         if actor_id is None:
             continue
-        if actor_id not in identity:
+        record = per_actor.get(actor_id)
+        if record is None:
+            record = per_actor[actor_id] = _ActorPosts()
             identity[actor_id] = (post.platform, post.site, _handle(post, actor_id))
-        evidence = evidence_by_post.pop(post.id, None) or PostEvidence(post.id, post.created_at)
-        evidence.created_at = post.created_at
-        per_actor[actor_id].append(evidence)
+        evidence = notable.pop(post.id, None)
+        if evidence is not None:
+            evidence.created_at = post.created_at
+            record.notable[len(record.times)] = evidence
+        record.times.append(to_micros(post.created_at))
     index.add_many(pending_texts)
     bar.close()
-    clusters = index.clusters()
+    clusters = index.clusters(sample_of=lambda ids: {p.id: p.text for p in store.get_posts(ids)})
     store.write_assessment(
         Assessment(
             id=CLUSTERS_ASSESSMENT,
@@ -235,52 +254,80 @@ def update_actors(
     )
     report.clusters = len(clusters)
     cluster_ids = clusters_by_actor(clusters)
-    actors = []
-    for actor_id, posts in per_actor.items():
-        platform, site, handle = identity[actor_id]
-        verdict = tier_for_actor(posts)
-        times = [p.created_at for p in posts]
-        level = stix_resource_level(posts)
-        innovation = any(p.innovation for p in posts)
-        signals = {
-            "cadence": cadence(times),
-            "time_of_day": time_of_day(times),
-            "clusters": cluster_ids.get(actor_id, []),
-            "history": actor_history(posts),
-            "tier_basis": verdict.basis,
-            "stix": {
-                "sophistication": stix_sophistication(
-                    verdict.tier,
-                    confidence=verdict.confidence,
-                    resource_level=level,
-                    innovation=innovation,
-                ),
-                "resource_level": level,
-                "innovation": innovation,
-            },
-        }
-        actors.append(
-            Actor(
-                id=actor_id,
-                platform=platform,
-                site=site,
-                handle=handle,
-                first_seen=min(times),
-                last_seen=max(times),
-                post_count=len(posts),
-                tier=verdict.tier,
-                tier_confidence=verdict.confidence,
-                evidence=verdict.evidence,
-                signals=signals,
-                override=overrides.get(actor_id),
-                updated_at=utcnow(),
-            )
-        )
-        report.tiered += verdict.tier is not None
-    for start in range(0, len(actors), 1000):
-        store.upsert_actors(actors[start : start + 1000])
-    report.actors = len(actors)
+    batch: list[Actor] = []
+    for actor_id in list(per_actor):
+        posts = per_actor.pop(actor_id).evidence()
+        platform, site, handle = identity.pop(actor_id)
+        actor = _actor(actor_id, platform, site, handle, posts, cluster_ids.get(actor_id, []), overrides.get(actor_id))
+        report.tiered += actor.tier is not None
+        report.actors += 1
+        batch.append(actor)
+        if len(batch) >= 1000:
+            store.upsert_actors(batch)
+            batch = []
+    if batch:
+        store.upsert_actors(batch)
     return report
+
+
+@dataclass(slots=True)
+class _ActorPosts:
+    """An actor's posts in store order: every post's time, and evidence only where there is some."""
+
+    times: array = field(default_factory=lambda: array("q"))
+    notable: dict[int, PostEvidence] = field(default_factory=dict)
+
+    def evidence(self) -> list[PostEvidence]:
+        # A plain post is never named in any output (only tiered and misuse posts are), so it
+        # needs no id here.
+        return [self.notable.get(i) or PostEvidence("", from_micros(micros)) for i, micros in enumerate(self.times)]
+
+
+def _actor(
+    actor_id: str,
+    platform: str,
+    site: str,
+    handle: str,
+    posts: list[PostEvidence],
+    clusters: list[str],
+    override: dict | None,
+) -> Actor:
+    verdict = tier_for_actor(posts)
+    times = [p.created_at for p in posts]
+    level = stix_resource_level(posts)
+    innovation = any(p.innovation for p in posts)
+    signals = {
+        "cadence": cadence(times),
+        "time_of_day": time_of_day(times),
+        "clusters": clusters,
+        "history": actor_history(posts),
+        "tier_basis": verdict.basis,
+        "stix": {
+            "sophistication": stix_sophistication(
+                verdict.tier,
+                confidence=verdict.confidence,
+                resource_level=level,
+                innovation=innovation,
+            ),
+            "resource_level": level,
+            "innovation": innovation,
+        },
+    }
+    return Actor(
+        id=actor_id,
+        platform=platform,
+        site=site,
+        handle=handle,
+        first_seen=min(times),
+        last_seen=max(times),
+        post_count=len(posts),
+        tier=verdict.tier,
+        tier_confidence=verdict.confidence,
+        evidence=verdict.evidence,
+        signals=signals,
+        override=override,
+        updated_at=utcnow(),
+    )
 
 
 def _handle(post: Post, actor_id: str) -> str:

@@ -136,6 +136,7 @@ def test_actors_clusters_and_overrides(store, tagger_enricher) -> None:
     assert report.actors == 17 + 3 and report.clusters == 1
     clusters = store.get_assessment("campaign_clusters").data["clusters"]
     assert clusters[0]["accounts"] == 3 and len(clusters[0]["posts"]) == 3
+    assert clusters[0]["sample"] == store.get_post(clusters[0]["posts"][0]).text[:160]  # fetched from the store
     shill = store.get_actor("discourse:forum.example:s0")
     assert shill.signals["clusters"] == [clusters[0]["id"]]
     actors = store.list_actors(limit=100)
