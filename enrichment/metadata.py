@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import math
+import multiprocessing
 import re
 import zlib
 from array import array
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import chain
@@ -150,8 +151,9 @@ class MinHasher:
         words = _WORD.findall(_URL.sub(" ", own_words(text).lower()))
         if len(words) < self.min_words:
             return None
-        k = self.shingle
-        return list({zlib.crc32(" ".join(words[i : i + k]).encode()) for i in range(len(words) - k + 1)})
+        # crc32 of each distinct "w1 w2 w3"; map and zip keep the loop in C.
+        shingles = zip(*(words[i:] for i in range(self.shingle)), strict=False)
+        return list(set(map(zlib.crc32, map(str.encode, map(" ".join, shingles)))))
 
     def signatures(self, texts: Sequence[str]) -> list[np.ndarray | None]:
         """One signature (or None) per text."""
@@ -246,9 +248,16 @@ class ClusterIndex:
     def add(self, post_id: str, actor_id: str | None, created_at: datetime, text: str) -> None:
         self.add_many([(post_id, actor_id, created_at, text)])
 
-    def add_many(self, items: Sequence[tuple[str, str | None, datetime, str]]) -> None:
-        """Add (post id, actor id, time, text) tuples; batches of hundreds are fastest."""
-        matrix, kept = self.hasher.signature_matrix([text for _, _, _, text in items])
+    def add_many(
+        self,
+        items: Sequence[tuple[str, str | None, datetime, str]],
+        signed: tuple[np.ndarray, list[int]] | None = None,
+    ) -> None:
+        """Add (post id, actor id, time, text) tuples; batches of hundreds are fastest.
+
+        ``signed`` is ``hasher.signature_matrix`` of their texts when it was computed elsewhere
+        (``signed_batches`` computes it in worker processes)."""
+        matrix, kept = signed if signed is not None else self.hasher.signature_matrix([t for _, _, _, t in items])
         if not kept:
             return
         self._blocks.append(matrix)
@@ -354,6 +363,39 @@ class ClusterIndex:
                 cluster["sample"] = (texts.get(post_id) or "")[: self.sample_chars]
         out.sort(key=lambda c: (-c["accounts"], -c["size"], c["id"]))
         return out
+
+
+Item = tuple[str, str | None, datetime, str]
+_WORKER_HASHER: MinHasher | None = None
+
+
+def signed_batches(
+    hasher: MinHasher, batches: Iterable[list[Item]], processes: int = 1
+) -> Iterator[tuple[list[Item], tuple[np.ndarray, list[int]]]]:
+    """Each batch with its texts' ``signature_matrix``, in order; with ``processes`` > 1 the
+    hashing runs in that many forked workers while the caller produces the next batches
+    (at most two per worker in flight, so memory stays a few batches)."""
+    if processes <= 1:
+        for batch in batches:
+            yield batch, hasher.signature_matrix([text for _, _, _, text in batch])
+        return
+    global _WORKER_HASHER
+    _WORKER_HASHER = hasher
+    in_flight: deque = deque()
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        for batch in batches:
+            in_flight.append((batch, pool.apply_async(_sign, ([text for _, _, _, text in batch],))))
+            while len(in_flight) > 2 * processes:
+                done, result = in_flight.popleft()
+                yield done, result.get()
+        while in_flight:
+            done, result = in_flight.popleft()
+            yield done, result.get()
+
+
+def _sign(texts: list[str]) -> tuple[np.ndarray, list[int]]:
+    assert _WORKER_HASHER is not None
+    return _WORKER_HASHER.signature_matrix(texts)
 
 
 def clusters_by_actor(clusters: Iterable[dict[str, Any]]) -> dict[str, list[str]]:

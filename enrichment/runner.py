@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import sys
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +30,7 @@ from enrichment.metadata import (
     cadence,
     clusters_by_actor,
     from_micros,
+    signed_batches,
     time_of_day,
     to_micros,
 )
@@ -80,6 +81,14 @@ def enrichers_from_settings(
     return built
 
 
+def actor_processes(section: dict[str, Any]) -> int:
+    """``[enrichment] actor_processes``: worker processes that hash posts for the actors pass."""
+    value = section.get("actor_processes", 1)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError(f"[enrichment] actor_processes must be a whole number of at least 1, got {value!r}")
+    return value
+
+
 def run_enrich(
     app, *, names: Sequence[str] = (), batch_size: int = 500, progress: bool = False, actors: bool = True
 ) -> dict[str, Any]:
@@ -96,7 +105,9 @@ def run_enrich(
                 close()
     summary: dict[str, Any] = {"enrichers": [r.line() for r in reports]}
     if actors:
-        actor_report = update_actors(app.store, progress=progress)
+        actor_report = update_actors(
+            app.store, progress=progress, processes=actor_processes(settings.section("enrichment"))
+        )
         summary["actors"] = actor_report.actors
         summary["clusters"] = actor_report.clusters
     return summary
@@ -196,10 +207,18 @@ class ActorReport:
 
 
 def update_actors(
-    store, *, tagger_version: str | None = None, progress: bool = True, cluster_threshold: float = 0.6
+    store,
+    *,
+    tagger_version: str | None = None,
+    progress: bool = True,
+    cluster_threshold: float = 0.6,
+    processes: int = 1,
 ) -> ActorReport:
     """Recompute every actor from its posts and the tagger's verdicts, keep analysts'
     overrides, and write the campaign clusters assessment.
+
+    With ``processes`` > 1 the MinHash signatures (most of the work) are computed in that many
+    forked workers while this process reads the store.
 
     Memory is what a million posts can afford (docs/benchmarks.md, "Enrichment"): a post the
     tagger found nothing in is 8 bytes of time in its actor's record; only the others keep
@@ -222,27 +241,34 @@ def update_actors(
     index = ClusterIndex(threshold=cluster_threshold, keep_samples=False)
     report = ActorReport()
     bar = tqdm(desc="actors", unit="post", file=sys.stderr, disable=not progress, dynamic_ncols=True)
-    pending_texts: list[tuple[str, str | None, Any, str]] = []
-    for post in store.iter_posts():
-        report.posts += 1
-        bar.update(1)
-        actor_id = post.actor_id
-        pending_texts.append((post.id, actor_id, post.created_at, post.text))
-        if len(pending_texts) >= 1000:
-            index.add_many(pending_texts)
-            pending_texts = []
-        if actor_id is None:
-            continue
-        record = per_actor.get(actor_id)
-        if record is None:
-            record = per_actor[actor_id] = _ActorPosts()
-            identity[actor_id] = (post.platform, post.site, _handle(post, actor_id))
-        evidence = notable.pop(post.id, None)
-        if evidence is not None:
-            evidence.created_at = post.created_at
-            record.notable[len(record.times)] = evidence
-        record.times.append(to_micros(post.created_at))
-    index.add_many(pending_texts)
+
+    def batches() -> Iterator[list[tuple[str, str | None, Any, str]]]:
+        # Reads the store and files each post under its actor; the texts go on to be hashed.
+        pending_texts: list[tuple[str, str | None, Any, str]] = []
+        for post in store.iter_posts():
+            report.posts += 1
+            bar.update(1)
+            actor_id = post.actor_id
+            pending_texts.append((post.id, actor_id, post.created_at, post.text))
+            if len(pending_texts) >= 1000:
+                yield pending_texts
+                pending_texts = []
+            if actor_id is None:
+                continue
+            record = per_actor.get(actor_id)
+            if record is None:
+                record = per_actor[actor_id] = _ActorPosts()
+                identity[actor_id] = (post.platform, post.site, _handle(post, actor_id))
+            evidence = notable.pop(post.id, None)
+            if evidence is not None:
+                evidence.created_at = post.created_at
+                record.notable[len(record.times)] = evidence
+            record.times.append(to_micros(post.created_at))
+        if pending_texts:
+            yield pending_texts
+
+    for items, signed in signed_batches(index.hasher, batches(), processes):
+        index.add_many(items, signed=signed)
     bar.close()
     clusters = index.clusters(sample_of=lambda ids: {p.id: p.text for p in store.get_posts(ids)})
     store.write_assessment(

@@ -33,6 +33,7 @@ RULE_MODULES = ("rules.py", "context.py", "targets.py", "lexicon.py", "screen.py
 # lexemes: spaCy adds one for every new word it sees and never drops any, and its memory
 # zones cost more than twice the tokenizer's time here (docs/benchmarks.md, "Enrichment").
 MAX_VOCAB = 500_000
+MAX_CHUNK = 4096  # posts per message to a worker
 
 
 def lexicon_digest(directory: Path | str = LEXICON_DIR) -> str:
@@ -88,10 +89,13 @@ class Tagger:
         contexts = [self._title_lm_evidence(t) if t else None for t in (titles or [])]
         items = list(zip(texts, contexts or [None] * len(texts), strict=True))
         if self.n_process > 1 and len(items) >= 2 * self.n_process:
-            return self._tag_parallel(items)
-        return self._tag_here(items)
+            compact = self._tag_parallel(items)
+        else:
+            compact = self._tag_here(items)
+        return [r if r is not None else TagResult().to_dict() for r in compact]
 
-    def _tag_here(self, items: Sequence[Item]) -> list[dict[str, Any]]:
+    def _tag_here(self, items: Sequence[Item]) -> list[dict[str, Any] | None]:
+        """Results, None where the fast path applies (a worker sends less back that way)."""
         results = _tag_with(self.nlp, items, self.batch_size, fast_path=self.fast_path)
         if len(self.nlp.vocab) > self.max_vocab:
             # Results are plain dicts: nothing refers to the old pipeline's strings.
@@ -110,15 +114,17 @@ class Tagger:
             self._title_cache[title] = [{**e, "field": "thread_title"} for e in found]
         return self._title_cache[title] or None
 
-    def _tag_parallel(self, items: list[Item]) -> list[dict[str, Any]]:
+    def _tag_parallel(self, items: list[Item]) -> list[dict[str, Any] | None]:
         if self._pool is None:
             _ = self.nlp  # load before forking so workers share the model's memory
             global _WORKER_TAGGER
             _WORKER_TAGGER = self
             self._pool = multiprocessing.get_context("fork").Pool(self.n_process)
-        chunk = max(1, min(self.batch_size, -(-len(items) // self.n_process)))
+        # Four chunks a worker balances the load; most posts take microseconds, so a chunk
+        # below a batch would cost more in messages than in work.
+        chunk = max(self.batch_size, min(MAX_CHUNK, -(-len(items) // (4 * self.n_process))))
         chunks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
-        out: list[dict[str, Any]] = []
+        out: list[dict[str, Any] | None] = []
         for part in self._pool.imap(_tag_chunk, chunks):
             out.extend(part)
         return out
@@ -133,7 +139,7 @@ class Tagger:
 _WORKER_TAGGER: Tagger | None = None
 
 
-def _tag_chunk(items: list[Item]) -> list[dict[str, Any]]:
+def _tag_chunk(items: list[Item]) -> list[dict[str, Any] | None]:
     assert _WORKER_TAGGER is not None
     return _WORKER_TAGGER._tag_here(items)
 
@@ -142,9 +148,10 @@ def _screen(nlp):
     return nlp.get_pipe("misusewatch_lexicon").lexicon.screen
 
 
-def _tag_with(nlp, items: Sequence[Item], batch_size: int, *, fast_path: bool = True) -> list[dict[str, Any]]:
+def _tag_with(nlp, items: Sequence[Item], batch_size: int, *, fast_path: bool = True) -> list[dict[str, Any] | None]:
     """Tag (text, title context) items; with ``fast_path`` a post the screen proves has no LM
-    hint gets ``tag``'s empty result without spaCy (enrichment/screen.py)."""
+    hint is not given to spaCy and gets None here, ``tag``'s empty result in ``tag_texts``
+    (enrichment/screen.py)."""
     if fast_path:
         screen = _screen(nlp)
         full = [i for i, (text, context) in enumerate(items) if context or screen.might_hint_lm(text)]
@@ -154,7 +161,7 @@ def _tag_with(nlp, items: Sequence[Item], batch_size: int, *, fast_path: bool = 
     docs = make_docs(nlp, [items[i][0] for i in full], [items[i][1] for i in full])
     for i, doc in zip(full, nlp.pipe(docs, batch_size=batch_size), strict=True):
         results[i] = doc._.mw_tags.to_dict()
-    return [r if r is not None else TagResult().to_dict() for r in results]
+    return results
 
 
 def facets_of(result: dict[str, Any]) -> dict[str, Any]:

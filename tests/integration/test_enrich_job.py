@@ -16,9 +16,10 @@ from click.testing import CliRunner
 
 from enrichment.actor_tier import override_tier
 from enrichment.base import enrichers
-from enrichment.runner import enrichers_from_settings, run_enricher, update_actors
+from enrichment.runner import actor_processes, enrichers_from_settings, run_enricher, update_actors
 from enrichment.tagger import Tagger, TaggerEnricher
 from misusewatch.cli import cli
+from misusewatch.errors import InputError
 from misusewatch.records import Enrichment, Post, parse_time
 from misusewatch.store import open_store
 from tests.conftest import FIXTURES
@@ -156,6 +157,23 @@ def test_actors_clusters_and_overrides(store, tagger_enricher) -> None:
     override_tier(store, some.id, None, author="analyst@lab", note="second look")
     assert store.get_actor(some.id).effective_tier == some.tier
     assert [label.value for label in store.labels_for("actor", some.id)] == ["1", "clear"]
+
+
+def test_actors_pass_with_hashing_workers_writes_the_same(store, tagger_enricher) -> None:
+    store.upsert_posts(make_posts(60))
+    run_enricher(store, tagger_enricher, progress=False)
+
+    def snapshot() -> tuple[list, dict]:
+        actors = [{**a.to_dict(), "updated_at": None} for a in store.list_actors(limit=1000)]
+        return sorted(actors, key=lambda a: a["id"]), store.get_assessment("campaign_clusters").data
+
+    update_actors(store, progress=False, processes=1)
+    alone = snapshot()
+    update_actors(store, progress=False, processes=2)
+    assert snapshot() == alone and alone[1]["clusters"]
+    assert actor_processes({}) == 1 and actor_processes({"actor_processes": 2}) == 2
+    with pytest.raises(InputError, match="actor_processes"):
+        actor_processes({"actor_processes": 0})
 
 
 def test_enrichers_come_from_settings(store) -> None:

@@ -14,6 +14,7 @@ from enrichment.metadata import (
     cadence,
     clusters_by_actor,
     from_micros,
+    signed_batches,
     similarity,
     time_of_day,
     to_micros,
@@ -123,3 +124,20 @@ def test_times_are_stored_exactly() -> None:
     for when in (T0, T0 + timedelta(microseconds=7), datetime(2019, 5, 3, 23, 59, tzinfo=eastern)):
         back = from_micros(to_micros(when))
         assert back == when and back.tzinfo is UTC
+
+
+def test_signatures_hashed_in_worker_processes_are_the_same() -> None:
+    text = "post {} says the same long thing about gardens and trains {}"
+    items = [(f"p{i}", f"a{i % 3}", T0, text.format(i, i % 4)) for i in range(50)]
+    batches = [items[i : i + 7] for i in range(0, len(items), 7)]
+    here = list(signed_batches(MinHasher(), batches, 1))
+    forked = list(signed_batches(MinHasher(), iter(batches), 2))
+    assert [b for b, _ in forked] == batches
+    for (_, (m1, k1)), (_, (m2, k2)) in zip(here, forked, strict=True):
+        assert k1 == k2 and np.array_equal(m1, m2)
+    serial, parallel = ClusterIndex(), ClusterIndex()
+    for batch, signed in here:
+        serial.add_many(batch, signed=signed)
+    for batch in batches:
+        parallel.add_many(batch)
+    assert serial.clusters() == parallel.clusters() and serial.clusters()
