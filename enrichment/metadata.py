@@ -222,16 +222,19 @@ def from_micros(micros: int) -> datetime:
 class ClusterIndex:
     """Posts added in batches (id, actor, time, text); ``clusters()`` groups near-duplicates.
 
-    Memory per indexed post: its signature (``num_perm`` x 4 bytes, in one uint32 matrix per
-    batch), its id, 8 bytes of time and 4 of actor number; the text sample only with
-    ``keep_samples`` (else ``clusters(sample_of=...)`` fetches the few it shows). LSH buckets are
-    built only in ``clusters()``, one band at a time, by sorting band keys.
+    Memory per indexed post: its signature (``num_perm`` x 4 bytes of a uint32 matrix), its id,
+    8 bytes of time and 4 of actor number; the text sample only with ``keep_samples`` (else
+    ``clusters(sample_of=...)`` fetches the few it shows). LSH buckets are built only in
+    ``clusters()``, one band at a time, by sorting band keys. ``capacity`` (an upper bound on
+    the posts to come, such as the store's post count) lets the matrix be filled in place
+    rather than joined from batches at the end, which would briefly need it twice.
     """
 
     hasher: MinHasher = field(default_factory=MinHasher)
     threshold: float = 0.6
     sample_chars: int = 160
     keep_samples: bool = True
+    capacity: int = 0
     # Pairs compared per numpy pass in clusters(): bounds its temporaries (2 x 256 bytes each).
     compare_chunk: int = 1 << 16
     _ids: list[str] = field(default_factory=list)
@@ -241,6 +244,8 @@ class ClusterIndex:
     _times: array = field(default_factory=lambda: array("q"))
     _samples: list[str] = field(default_factory=list)
     _blocks: list[np.ndarray] = field(default_factory=list)
+    _buffer: np.ndarray | None = None
+    _filled: int = 0
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -260,7 +265,14 @@ class ClusterIndex:
         matrix, kept = signed if signed is not None else self.hasher.signature_matrix([t for _, _, _, t in items])
         if not kept:
             return
-        self._blocks.append(matrix)
+        if self._buffer is None and self.capacity and not self._blocks:
+            # Untouched pages cost no memory: rows past the posts that come are never resident.
+            self._buffer = np.empty((self.capacity, self.hasher.num_perm), dtype=np.uint32)
+        if self._buffer is not None and not self._blocks and self._filled + len(kept) <= len(self._buffer):
+            self._buffer[self._filled : self._filled + len(kept)] = matrix
+            self._filled += len(kept)
+        else:
+            self._blocks.append(matrix)
         for i in kept:
             post_id, actor_id, created_at, text = items[i]
             number = self._actor_numbers.get(actor_id)
@@ -274,12 +286,14 @@ class ClusterIndex:
                 self._samples.append(text[: self.sample_chars])
 
     def _signatures(self) -> np.ndarray:
-        # One matrix from here on: the blocks are dropped as soon as they are joined.
-        if not self._blocks:
+        parts = ([self._buffer[: self._filled]] if self._buffer is not None else []) + self._blocks
+        if not parts:
             return np.empty((0, self.hasher.num_perm), dtype=np.uint32)
-        if len(self._blocks) > 1:
-            self._blocks = [np.concatenate(self._blocks)]
-        return self._blocks[0]
+        if len(parts) > 1:
+            # One matrix from here on: the parts are dropped as soon as they are joined.
+            self._buffer, self._filled, self._blocks = None, 0, [np.concatenate(parts)]
+            return self._blocks[0]
+        return parts[0]
 
     def _similar_pairs(self, sigs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(member, head) row pairs that share an LSH bucket and pass the threshold.

@@ -238,7 +238,7 @@ def update_actors(
     overrides = _existing_overrides(store)
     per_actor: dict[str, _ActorPosts] = {}
     identity: dict[str, tuple[str, str, str]] = {}
-    index = ClusterIndex(threshold=cluster_threshold, keep_samples=False)
+    index = ClusterIndex(threshold=cluster_threshold, keep_samples=False, capacity=store.count_posts())
     report = ActorReport()
     bar = tqdm(desc="actors", unit="post", file=sys.stderr, disable=not progress, dynamic_ncols=True)
 

@@ -141,3 +141,12 @@ def test_signatures_hashed_in_worker_processes_are_the_same() -> None:
     for batch in batches:
         parallel.add_many(batch)
     assert serial.clusters() == parallel.clusters() and serial.clusters()
+
+
+@pytest.mark.parametrize("capacity", [0, 10, 60, 1000])
+def test_capacity_fills_in_place_or_overflows_with_the_same_clusters(capacity: int) -> None:
+    reference, index = ClusterIndex(), ClusterIndex(capacity=capacity)
+    _campaign(reference)
+    _campaign(index)
+    assert index.clusters() == reference.clusters()
+    assert len(index) == 60 and index._signatures().shape == (60, 64)
