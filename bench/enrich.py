@@ -162,6 +162,16 @@ def main() -> None:
         f"tagger         1 proc : {tag1:>9} posts/s  ({tag1_cpu} posts per CPU-second,"
         f" {tag1_cpu / bare1_cpu:.2f} of bare_tokenizer)"
     )
+    # What a post that may mention a model costs (the whole pipeline): on a forum where every
+    # post does, the tagger runs at this rate.
+    lm_texts = [t for t in texts if screen.might_hint_lm(t)]
+    cpu = time.process_time()
+    single.tag_texts(lm_texts)
+    lm_cpu = rate(len(lm_texts), time.process_time() - cpu)
+    print(
+        f"tagger, full-path posts only: {lm_cpu} posts per CPU-second"
+        f" ({len(lm_texts)} posts, {lm_cpu / bare1_cpu:.2f} of bare_tokenizer)"
+    )
     cpu = time.process_time()
     full1 = rate(len(texts), full_enrichment(single, texts))
     full1_cpu = rate(len(texts), time.process_time() - cpu)
@@ -202,6 +212,7 @@ def main() -> None:
                 "full_posts_per_cpu_second": full1_cpu,
                 "bare_tokenizer_posts_per_cpu_second": bare1_cpu,
                 "cpu_ratio": round(full1_cpu / bare1_cpu, 3),
+                "full_path_tagger_posts_per_cpu_second": lm_cpu,
                 "fast_path_share": round(fast_share, 3),
                 "load_average_start": round(load_start, 2),
                 "load_average": round(os.getloadavg()[0], 2),
