@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 DETECTION = ROOT.parent / "shared" / "data" / "detection"
+SHIPPED = ROOT / "models"
 # Dense bf16 tensor-core peaks (FLOP/s) of GPUs we may be lent.
 BF16_PEAK = {"H100": 989e12, "H200": 989e12, "A100": 312e12, "L4": 121e12}
 
@@ -49,11 +50,16 @@ def forum_posts(n: int, seed: int = 0) -> list[str]:
     return posts
 
 
-def rate(fn, posts: list[str]) -> float:
+def rate(fn, posts: list[str], repeats: int = 1) -> float:
+    """Posts/s of the fastest of ``repeats`` passes (the machine is shared: the best pass is
+    the one least disturbed by others); the first pass starts with the caches cold."""
     fn(posts[:8])  # warm-up: lazy loads, kernels
-    start = time.perf_counter()
-    fn(posts)
-    return len(posts) / (time.perf_counter() - start)
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn(posts)
+        best = min(best, time.perf_counter() - start)
+    return len(posts) / best
 
 
 def main() -> None:
@@ -62,6 +68,7 @@ def main() -> None:
     parser.add_argument(
         "--lm-posts", type=int, default=120, help="posts for LM detectors and baseline"
     )
+    parser.add_argument("--stacked-posts", type=int, default=1000, help="posts for stacked")
     parser.add_argument(
         "--lm", default="", help="causal LM (path/hub id); default: a tiny local GPT-2"
     )
@@ -88,8 +95,13 @@ def main() -> None:
     results: dict[str, float] = {}
 
     tfidf = detectors.create("tfidf")
-    results["tfidf"] = rate(tfidf.score, posts)
+    results["tfidf"] = rate(tfidf.score, posts, repeats=3)
     print(f"tfidf                 {results['tfidf']:10.1f} posts/s")
+    if (SHIPPED / "stacked" / "config.json").exists():
+        stacked = detectors.create("stacked")
+        # one pass: a repeat of the same batch would reuse its remembered BPE ids
+        results["stacked"] = rate(stacked.score, posts[: args.stacked_posts])
+        print(f"stacked               {results['stacked']:10.1f} posts/s")
 
     with tempfile.TemporaryDirectory() as tmp:
         lm, classifier = args.lm, args.classifier

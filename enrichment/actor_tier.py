@@ -1,9 +1,8 @@
 """Actor tiers: who posted (per platform), their history, and a tier (1-3) from their posts.
 
-Pure functions plus the STIX 2.1 mapping table; no spaCy and no store here, so the threat
-model's STIX export can import ``STIX_TIER_MAP``, ``stix_sophistication`` and
-``stix_resource_level`` without loading a language model. The job that reads the store and
-writes actors is ``enrichment.runner.update_actors``; ``override_tier`` is the analyst's hand.
+Pure functions, no spaCy and no store. The STIX 2.1 mapping lives in ``threat_model.tiers``
+(the pure domain core), shared with the STIX export. The job that reads the store and writes
+actors is ``enrichment.runner.update_actors``; ``override_tier`` is the analyst's hand.
 """
 
 from __future__ import annotations
@@ -15,27 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from misusewatch.records import LADDER_STEPS, TIERS, Actor, Label, format_time, utcnow
+from threat_model import tiers
+from threat_model.tiers import STIX_RESOURCE_LEVELS
 
 LADDER_RANK = {step: rank for rank, step in enumerate(LADDER_STEPS)}
 
-# STIX 2.1 open vocabularies (threat-actor-sophistication-ov, attack-resource-level-ov).
-# "novice" is not in the vocabulary; tier 1 maps to "minimal". Within a tier the first value is
-# the default and the others are chosen by stix_sophistication from the actor's evidence.
-STIX_TIER_MAP: dict[int, tuple[str, ...]] = {
-    1: ("minimal",),
-    2: ("intermediate", "advanced"),
-    3: ("expert", "innovator", "strategic"),
-}
-STIX_SOPHISTICATION_VOCAB = (
-    "none",
-    "minimal",
-    "intermediate",
-    "advanced",
-    "expert",
-    "innovator",
-    "strategic",
-)
-STIX_RESOURCE_LEVELS = ("individual", "club", "contest", "team", "organization", "government")
 # Resource markers the tagger finds (enrichment/lexicon/resources.jsonl) -> resource level.
 RESOURCE_MARKER_LEVEL = {
     "club": "club",
@@ -176,41 +159,11 @@ def stix_resource_level(posts: Iterable[PostEvidence]) -> str:
     return "individual"
 
 
-def stix_sophistication(
-    tier: int | None,
-    *,
-    confidence: float | None = None,
-    resource_level: str = "individual",
-    innovation: bool = False,
-) -> str:
-    """threat-actor-sophistication-ov for a tier: "none" without one; within a tier, the
-    evidence picks the value (tier 2 well-supported -> advanced; tier 3 backed by an
-    organisation or state -> strategic, by novel technique -> innovator)."""
-    if tier not in STIX_TIER_MAP:
-        return "none"
-    options = STIX_TIER_MAP[tier]
-    if tier == 3:
-        if resource_level in ("organization", "government"):
-            return "strategic"
-        return "innovator" if innovation else "expert"
-    if tier == 2 and (confidence or 0) >= 0.8:
-        return options[1]
-    return options[0]
-
-
 def stix_for_actor(actor: Actor) -> dict[str, str]:
     """The two STIX properties for an actor, from its effective tier and stored signals."""
     stix = (actor.signals or {}).get("stix") or {}
-    level = stix.get("resource_level", "individual")
-    return {
-        "sophistication": stix_sophistication(
-            actor.effective_tier,
-            confidence=actor.tier_confidence,
-            resource_level=level,
-            innovation=bool(stix.get("innovation")),
-        ),
-        "resource_level": level,
-    }
+    attributes = tiers.stix_attributes(actor.effective_tier, evidence=stix or None, confidence=actor.tier_confidence)
+    return attributes or {"sophistication": "none", "resource_level": stix.get("resource_level", "individual")}
 
 
 def override_tier(store, actor_id: str, tier: int | None, *, author: str, note: str | None = None) -> Actor:

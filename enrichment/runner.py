@@ -21,7 +21,6 @@ from enrichment.actor_tier import (
     PostEvidence,
     actor_history,
     stix_resource_level,
-    stix_sophistication,
     tier_for_actor,
 )
 from enrichment.base import Enricher, enrichers
@@ -37,8 +36,8 @@ from enrichment.metadata import (
 from misusewatch.errors import InputError
 from misusewatch.ids import split_id
 from misusewatch.records import Actor, Assessment, Enrichment, Post, utcnow
+from threat_model.tiers import stix_sophistication
 
-DEFAULT_ENRICHERS = ("tagger", "detector:tfidf")
 CLUSTERS_ASSESSMENT = "campaign_clusters"
 
 
@@ -51,19 +50,29 @@ def load_enricher_plugins() -> None:
         pass
 
 
+def default_enrichers(detectors_section: dict[str, Any]) -> list[str]:
+    """The tagger, then one ``detector:<name>`` per configured detector."""
+    try:
+        from enrichment.detectors.decision import configured_detectors
+    except ImportError:  # pragma: no cover - a build without the detectors package
+        return ["tagger"]
+    return ["tagger", *(f"detector:{name}" for name in configured_detectors(detectors_section))]
+
+
 def enrichers_from_settings(
     section: dict[str, Any], names: Sequence[str] = (), detectors_section: dict[str, Any] | None = None
 ) -> list[Enricher]:
     """The enrichers named on the command line, else in ``[enrichment] enrichers``.
 
-    Without either, the defaults run (``tagger`` and ``detector:tfidf``). ``detector:NAME``
+    Without either, the tagger runs and every configured detector (``[detectors.<name>]``; by
+    default the shipped ``tfidf`` and ``stacked``). ``detector:NAME``
     builds the detectors package's ``detector`` enricher for detector NAME with its
     ``[detectors.NAME]`` settings. Other per-enricher settings come from ``[enrichment.<name>]``.
     A name no one registered is a user error.
     """
     load_enricher_plugins()
-    chosen = list(names) or list(section.get("enrichers") or []) or list(DEFAULT_ENRICHERS)
     detectors_section = detectors_section or {}
+    chosen = list(names) or list(section.get("enrichers") or []) or default_enrichers(detectors_section)
     built = []
     for name in chosen:
         if name not in enrichers and name.startswith("detector:") and "detector" in enrichers:

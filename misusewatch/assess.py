@@ -160,6 +160,7 @@ class StoreAggregates:
                     "tier": actor.effective_tier, "tier_confidence": actor.tier_confidence,
                     "first_seen": format_time(actor.first_seen),
                     "last_seen": format_time(actor.last_seen), "evidence": list(actor.evidence),
+                    "stix": (actor.signals or {}).get("stix"),
                 }
                 index[actor.id] = entry
                 if self.actor_field == "author":

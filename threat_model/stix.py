@@ -128,7 +128,7 @@ def summary_bundle(
             x_misusewatch_evidence_posts=list(actor.get("evidence") or [])[:50],
             allow_custom=True,
             **extended,
-            **tiers.stix_attributes(tier),
+            **tiers.stix_attributes(tier, evidence=actor.get("stix"), confidence=actor.get("tier_confidence")),
             **common,
         )
     objects += actor_objects.values()

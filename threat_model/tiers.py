@@ -18,9 +18,19 @@ DEFINITIONS: dict[int, str] = {
 
 SHORT: dict[int, str] = {1: "low skill", 2: "moderate skill", 3: "advanced"}
 
-# STIX 2.1 open vocabularies: threat-actor-sophistication-ov and attack-resource-level-ov.
-STIX_SOPHISTICATION: dict[int, str] = {1: "minimal", 2: "intermediate", 3: "expert"}
+# STIX 2.1 open vocabularies (threat-actor-sophistication-ov, attack-resource-level-ov). Within a
+# tier the first sophistication is the default; stix_sophistication picks another from evidence.
+# "novice" is not in the vocabulary, so tier 1 is "minimal".
+STIX_TIER_MAP: dict[int, tuple[str, ...]] = {
+    1: ("minimal",),
+    2: ("intermediate", "advanced"),
+    3: ("expert", "innovator", "strategic"),
+}
+STIX_SOPHISTICATION_VOCAB = ("none", "minimal", "intermediate", "advanced", "expert", "innovator", "strategic")
+STIX_RESOURCE_LEVELS = ("individual", "club", "contest", "team", "organization", "government")
+# The resource level a tier implies when the actor's posts showed none.
 STIX_RESOURCE_LEVEL: dict[int, str] = {1: "individual", 2: "club", 3: "organization"}
+STIX_SOPHISTICATION: dict[int, str] = {tier: options[0] for tier, options in STIX_TIER_MAP.items()}
 
 
 def check(tier: Any) -> int:
@@ -35,14 +45,46 @@ def label(tier: int | None) -> str:
     return f"tier {check(tier)} ({SHORT[tier]})"
 
 
-def stix_attributes(tier: int | None) -> dict[str, str]:
-    """``sophistication`` and ``resource_level`` for a STIX threat-actor of this tier."""
+def stix_sophistication(
+    tier: int | None,
+    *,
+    confidence: float | None = None,
+    resource_level: str = "individual",
+    innovation: bool = False,
+) -> str:
+    """threat-actor-sophistication-ov for a tier: "none" without one; within a tier, the
+    evidence picks the value (tier 2 well-supported -> advanced; tier 3 backed by an
+    organisation or state -> strategic, by novel technique -> innovator)."""
+    if tier not in STIX_TIER_MAP:
+        return "none"
+    if tier == 3:
+        if resource_level in ("organization", "government"):
+            return "strategic"
+        return "innovator" if innovation else "expert"
+    if tier == 2 and (confidence or 0) >= 0.8:
+        return STIX_TIER_MAP[2][1]
+    return STIX_TIER_MAP[tier][0]
+
+
+def stix_attributes(
+    tier: int | None, *, evidence: Mapping[str, Any] | None = None, confidence: float | None = None
+) -> dict[str, str]:
+    """``sophistication`` and ``resource_level`` for a STIX threat-actor of this tier.
+
+    ``evidence`` is what the actor's posts showed (``Actor.signals["stix"]``: resource_level,
+    innovation); without it the tier's defaults apply.
+    """
     if tier is None:
         return {}
     tier = check(tier)
+    if not evidence:
+        return {"sophistication": STIX_SOPHISTICATION[tier], "resource_level": STIX_RESOURCE_LEVEL[tier]}
+    level = evidence.get("resource_level") or "individual"
     return {
-        "sophistication": STIX_SOPHISTICATION[tier],
-        "resource_level": STIX_RESOURCE_LEVEL[tier],
+        "sophistication": stix_sophistication(
+            tier, confidence=confidence, resource_level=level, innovation=bool(evidence.get("innovation"))
+        ),
+        "resource_level": level,
     }
 
 

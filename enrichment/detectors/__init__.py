@@ -9,6 +9,7 @@ from enrichment.detectors.base import Detector, detectors
 # Importing a module registers its detector; a new detector is one file plus one line here.
 BUILTIN_MODULES = (
     "tfidf",
+    "stacked",
     "logprob",
     "gltr",
     "logrank",

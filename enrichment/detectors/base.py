@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -83,7 +83,8 @@ def split_sections(text: str, max_words: int) -> list[str]:
         return [text.strip()]
     sections = ["".join(words[i : i + max_words]) for i in range(0, len(words), max_words)]
     if len(sections) > 1 and len(_WORDS.findall(sections[-1])) < max_words // 4:
-        sections[-2] += sections.pop()
+        tail = sections.pop()  # popped first: ``s[-2] += s.pop()`` indexes before the pop
+        sections[-1] += tail
     return sections
 
 
@@ -105,3 +106,20 @@ def length_sorted_batches(lengths: Sequence[int], max_tokens: int, max_batch: in
     if current:
         batches.append(current)
     return batches
+
+
+def padded_batches(sequences: Sequence[Sequence[int]], pad: int, max_tokens: int, max_batch: int, device: Any):
+    """(indices, input ids, attention mask) per length-sorted batch, on ``device``.
+
+    Each batch is padded only to its own longest sequence (see length_sorted_batches).
+    """
+    import torch
+
+    for batch in length_sorted_batches([len(s) for s in sequences], max_tokens, max_batch):
+        width = max(len(sequences[i]) for i in batch)
+        ids = torch.full((len(batch), width), pad, dtype=torch.long)
+        mask = torch.zeros((len(batch), width), dtype=torch.long)
+        for row, i in enumerate(batch):
+            ids[row, : len(sequences[i])] = torch.tensor(sequences[i])
+            mask[row, : len(sequences[i])] = 1
+        yield batch, ids.to(device), mask.to(device)

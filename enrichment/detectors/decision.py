@@ -13,7 +13,8 @@ from enrichment.detectors.base import Detector, detectors
 
 # Keys in a [detectors.<name>] section that set the decision, not the detector itself.
 DECISION_KEYS = ("threshold", "fpr", "thresholds", "min_words", "enabled")
-DEFAULT_CONFIGURED = {"tfidf": {}}
+# With nothing configured, the report's TF-IDF baseline runs beside the best shipped detector.
+DEFAULT_CONFIGURED = {"tfidf": {}, "stacked": {}}
 
 
 @dataclass(slots=True)
@@ -92,7 +93,7 @@ def split_config(config: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, A
 
 
 def configured_detectors(section: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """``[detectors.<name>]`` tables -> {name: config}; the shipped TF-IDF when none are set."""
+    """``[detectors.<name>]`` tables -> {name: config}; the shipped models when none are set."""
     configured = {name: dict(value) for name, value in section.items() if isinstance(value, Mapping)}
     for name in configured:
         detectors.get(name)  # unknown names fail here, listing the known ones

@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from enrichment.detectors.base import (
-    length_sorted_batches,
+    padded_batches,
     resolve_device,
     resolve_model_path,
     torch_dtype_for,
@@ -93,16 +93,8 @@ class CausalLMScorer:
         per_sequence: list[tuple[np.ndarray, ...]] = [()] * len(sequences)
         pad = self.tokenizer.pad_token_id
         pad = pad if pad is not None else (self.tokenizer.eos_token_id or 0)
-        batches = length_sorted_batches([len(s) for s in sequences], self.batch_tokens, self.max_batch)
         with torch.inference_mode():
-            for batch in batches:
-                width = max(len(sequences[i]) for i in batch)
-                ids = torch.full((len(batch), width), pad, dtype=torch.long)
-                mask = torch.zeros((len(batch), width), dtype=torch.long)
-                for row, i in enumerate(batch):
-                    ids[row, : len(sequences[i])] = torch.tensor(sequences[i])
-                    mask[row, : len(sequences[i])] = 1
-                ids, mask = ids.to(self.device), mask.to(self.device)
+            for batch, ids, mask in padded_batches(sequences, pad, self.batch_tokens, self.max_batch, self.device):
                 logits = self.model(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
                 sample_logits = logits
                 if self.sampler is not None:

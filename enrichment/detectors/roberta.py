@@ -12,7 +12,7 @@ import numpy as np
 from enrichment.calibration import PlattScaling
 from enrichment.detectors.base import (
     detectors,
-    length_sorted_batches,
+    padded_batches,
     resolve_device,
     resolve_model_path,
     torch_dtype_for,
@@ -108,16 +108,9 @@ class RobertaDetector:
                 owner.append(index)
         log_odds = np.zeros(len(sequences))
         pad = self.tokenizer.pad_token_id or 0
-        batches = length_sorted_batches([len(s) for s in sequences], self.batch_tokens, 256)
         with torch.inference_mode():
-            for batch in batches:
-                width = max(len(sequences[i]) for i in batch)
-                ids = torch.full((len(batch), width), pad, dtype=torch.long)
-                mask = torch.zeros((len(batch), width), dtype=torch.long)
-                for row, i in enumerate(batch):
-                    ids[row, : len(sequences[i])] = torch.tensor(sequences[i])
-                    mask[row, : len(sequences[i])] = 1
-                logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device)).logits
+            for batch, ids, mask in padded_batches(sequences, pad, self.batch_tokens, 256, self.device):
+                logits = self.model(input_ids=ids, attention_mask=mask).logits
                 logp = torch.log_softmax(logits.float(), dim=-1)
                 machine = logp[:, self.machine_index]
                 other = torch.logsumexp(

@@ -34,20 +34,26 @@ def read_texts(path: str | Path, field: str = "text") -> list[str]:
             except json.JSONDecodeError as exc:
                 raise InputError(f"not JSON: {exc.msg}", path=path, line=number) from None
             if not isinstance(record, dict) or not isinstance(record.get(field), str):
-                raise InputError(f"expected an object with a string {field!r}", path=path, line=number)
+                raise InputError(
+                    f"expected an object with a string {field!r}", path=path, line=number
+                )
             texts.append(record[field])
     if not texts:
         raise InputError("no texts in file", path=path)
     return texts
 
 
-def load_labelled(human: Iterable[str | Path], machine: Iterable[str | Path], name: str = "") -> LabelledSet:
+def load_labelled(
+    human: Iterable[str | Path], machine: Iterable[str | Path], name: str = ""
+) -> LabelledSet:
     human_texts = [t for p in human for t in read_texts(p)]
     machine_texts = [t for p in machine for t in read_texts(p)]
     return LabelledSet(name or "data", human_texts, machine_texts)
 
 
-def random_sections(text: str, rng: np.random.Generator, min_words: int, max_words: int, dropout: float) -> list[str]:
+def random_sections(
+    text: str, rng: np.random.Generator, min_words: int, max_words: int, dropout: float
+) -> list[str]:
     """The report's recipe: random-length training sequences, with token (word) dropout.
 
     Cutting each document into consecutive pieces of random length teaches the classifier
@@ -99,16 +105,93 @@ def fit_decision_rule(
 
 # ---------------------------------------------------------------- TF-IDF
 
+
+def text_resources(
+    blocks: Sequence[dict[str, Any]], human_texts: Sequence[str], bpe: str | Path | None = None
+):
+    """The lexicon, Zipf table and BPE tokenizer the feature blocks need, built for training.
+
+    Frequencies come from ``wordfreq``; the BPE tokenizer is learned from the human training
+    texts unless ``bpe`` names a directory of GPT-2-format ``vocab.json`` + ``merges.txt``.
+    """
+    from enrichment.detectors.features import BpeBands, FrequencyLexicon, TextResources, ZipfTable
+
+    kinds = {b["kind"] for b in blocks}
+    resources = TextResources()
+    if kinds & {"zipf", "stats"}:
+        resources.zipf = ZipfTable.from_wordfreq()
+        resources.lexicon = resources.zipf.lexicon()
+    elif "band" in kinds:
+        resources.lexicon = FrequencyLexicon.from_wordfreq()
+    if kinds & {"bpe", "stats"}:
+        resources.bpe = BpeBands.from_files(bpe) if bpe else BpeBands.train(human_texts)
+    return resources
+
+
 TFIDF_PRESETS: dict[str, list[dict[str, Any]]] = {
     # The report's baseline features, plus the same bigrams over frequency bands.
     "word": [{"kind": "word", "ngram": [1, 2]}],
     "word+band": [{"kind": "word", "ngram": [1, 2]}, {"kind": "band", "ngram": [1, 3]}],
+    "word+band+zipf+bpe": [
+        {"kind": "word", "ngram": [1, 2]},
+        {"kind": "band", "ngram": [1, 3]},
+        {"kind": "zipf", "ngram": [1, 4]},
+        {"kind": "bpe", "ngram": [1, 4]},
+    ],
     "word+band+char": [
         {"kind": "word", "ngram": [1, 2]},
         {"kind": "band", "ngram": [1, 3]},
         {"kind": "char", "ngram": [2, 5]},
     ],
 }
+
+
+def fit_blocks(
+    texts: Sequence[str],
+    labels: Sequence[int],
+    blocks_config: Sequence[dict[str, Any]],
+    resources,
+    c: float = 30.0,
+    min_df: int = 2,
+    max_features: int = 100_000,
+    sample_weight: Sequence[float] | None = None,
+):
+    """One logistic regression over the TF-IDF blocks of ``texts``; an uncalibrated TfidfModel."""
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from enrichment.detectors.features import make_analyzer
+    from enrichment.detectors.tfidf import FeatureBlock, TfidfModel
+
+    vectorizers, matrices = [], []
+    for block in blocks_config:
+        vectorizer = TfidfVectorizer(
+            analyzer=make_analyzer(block, resources),
+            min_df=min_df,
+            sublinear_tf=True,
+            max_features=max_features,
+            dtype=np.float32,
+        )
+        matrices.append(vectorizer.fit_transform(texts))
+        vectorizers.append(vectorizer)
+    classifier = LogisticRegression(C=c, max_iter=5000).fit(
+        hstack(matrices).tocsr(), labels, sample_weight=sample_weight
+    )
+    blocks, offset = [], 0
+    for block_config, vectorizer in zip(blocks_config, vectorizers, strict=True):
+        size = len(vectorizer.vocabulary_)
+        blocks.append(
+            FeatureBlock(
+                config=dict(block_config),
+                vocabulary={k: int(v) for k, v in vectorizer.vocabulary_.items()},
+                idf=vectorizer.idf_.astype(np.float64),
+                coef=classifier.coef_[0, offset : offset + size].astype(np.float64),
+                analyzer=make_analyzer(block_config, resources),
+            )
+        )
+        offset += size
+    return TfidfModel(blocks, float(classifier.intercept_[0]), meta={"_resources": resources})
 
 
 def train_tfidf(
@@ -126,54 +209,24 @@ def train_tfidf(
     seed: int = 0,
     section_words: int = 0,
     name: str = "tfidf",
+    bpe: str | Path | None = None,
     extra_meta: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Fit, calibrate on a held-out validation split, save without pickle; returns the config."""
-    from scipy.sparse import hstack
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    from enrichment.detectors.features import FrequencyLexicon, make_analyzer
-    from enrichment.detectors.tfidf import FeatureBlock, TfidfModel
-
     if features not in TFIDF_PRESETS:
         raise InputError(f"unknown feature set {features!r} (known: {', '.join(TFIDF_PRESETS)})")
     blocks_config = TFIDF_PRESETS[features]
     rng = np.random.default_rng(seed)
     train_set, valid_set = data.split(valid_fraction, seed)
     texts, labels = augment(train_set, rng, min_words, max_words, dropout)
-    lexicon = FrequencyLexicon.from_wordfreq() if any(b["kind"] == "band" for b in blocks_config) else None
+    resources = text_resources(blocks_config, train_set.human, bpe=bpe)
 
-    vectorizers, matrices = [], []
-    for block in tqdm(blocks_config, desc="vectorise", file=sys.stderr):
-        vectorizer = TfidfVectorizer(
-            analyzer=make_analyzer(block, lexicon),
-            min_df=min_df,
-            sublinear_tf=True,
-            max_features=max_features,
-            dtype=np.float32,
-        )
-        matrices.append(vectorizer.fit_transform(texts))
-        vectorizers.append(vectorizer)
-    print(f"fitting logistic regression on {len(texts)} sections ...", file=sys.stderr)
-    classifier = LogisticRegression(C=c, max_iter=5000).fit(hstack(matrices).tocsr(), labels)
-
-    blocks, offset = [], 0
-    for block_config, vectorizer in zip(blocks_config, vectorizers, strict=True):
-        size = len(vectorizer.vocabulary_)
-        blocks.append(
-            FeatureBlock(
-                config=dict(block_config),
-                vocabulary={k: int(v) for k, v in vectorizer.vocabulary_.items()},
-                idf=vectorizer.idf_.astype(np.float64),
-                coef=classifier.coef_[0, offset : offset + size].astype(np.float64),
-                analyzer=make_analyzer(block_config, lexicon),
-            )
-        )
-        offset += size
-    model = TfidfModel(blocks, float(classifier.intercept_[0]), section_words=section_words)
+    model = fit_blocks(texts, labels, blocks_config, resources, c, min_df, max_features)
+    model.section_words = section_words
     raw = model.raw_scores(valid_set.texts)
-    calibration, thresholds, metrics = fit_decision_rule(name, raw, valid_set.labels, valid_set.texts)
+    calibration, thresholds, metrics = fit_decision_rule(
+        name, raw, valid_set.labels, valid_set.texts
+    )
     model.calibration = calibration
     model.meta = {
         "detector": name,
@@ -193,7 +246,7 @@ def train_tfidf(
         },
         "validation_metrics": metrics,
         **(extra_meta or {}),
-        "_lexicon": lexicon,
+        "_resources": resources,
     }
     model.save(out)
     return json.loads((Path(out) / "config.json").read_text(encoding="utf-8"))

@@ -10,7 +10,7 @@ import click
 
 from misusewatch.errors import InputError
 
-TRAINABLE = ("tfidf", "tfidf_char", "roberta")
+TRAINABLE = ("tfidf", "tfidf_char", "stacked", "roberta")
 
 
 def _build(app, name: str):
@@ -27,7 +27,7 @@ def _build(app, name: str):
 @click.option(
     "--detector",
     "detector_name",
-    default="tfidf",
+    default="stacked",
     show_default=True,
     help="A registered detector, or 'ensemble' for all configured ones.",
 )
@@ -135,6 +135,12 @@ def list_detectors(app) -> None:
 @click.option(
     "--model", default="", help="Zero-shot detectors: the LM (path or hub id) to calibrate."
 )
+@click.option(
+    "--bpe",
+    default="",
+    help="tfidf/stacked: a BPE vocabulary dir (vocab.json, merges.txt); default: learn one "
+    "from the human training texts.",
+)
 @click.option("--seed", default=0, show_default=True)
 def train(
     name,
@@ -149,9 +155,10 @@ def train(
     epochs,
     max_tokens,
     model,
+    bpe,
     seed,
 ) -> None:
-    """Train NAME (tfidf, roberta) or fit a zero-shot detector's calibration, into --out."""
+    """Train NAME (tfidf, stacked, roberta) or fit a zero-shot detector's calibration, into --out."""
     from enrichment.detectors import detectors
     from enrichment.detectors.training import fit_zero_shot, load_labelled, train_tfidf
 
@@ -160,7 +167,21 @@ def train(
     data = load_labelled(human, machine)
     if name in ("tfidf", "tfidf_char"):
         result = train_tfidf(
-            data, out_dir, features=features, c=c_value, dropout=dropout, seed=seed, name=name
+            data,
+            out_dir,
+            features=features,
+            c=c_value,
+            dropout=dropout,
+            seed=seed,
+            name=name,
+            bpe=bpe or None,
+        )
+        metrics = result["validation_metrics"]
+    elif name == "stacked":
+        from enrichment.detectors.stacked_training import train_stacked
+
+        result = train_stacked(
+            data, out_dir, c=c_value, dropout=dropout, seed=seed, bpe=bpe or None
         )
         metrics = result["validation_metrics"]
     elif name == "roberta":

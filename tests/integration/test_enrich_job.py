@@ -191,7 +191,9 @@ def test_enrichers_come_from_settings(store) -> None:
 
     with pytest.raises(InputError, match="unknown enricher 'nope'"):
         enrichers_from_settings({}, ["nope"])
-    assert [e.name for e in enrichers_from_settings({})] == ["tagger", "detector:tfidf"]
+    assert [e.name for e in enrichers_from_settings({})] == ["tagger", "detector:tfidf", "detector:stacked"]
+    only_tfidf = enrichers_from_settings({}, detectors_section={"tfidf": {}})
+    assert [e.name for e in only_tfidf] == ["tagger", "detector:tfidf"]
 
 
 def run_cli(args: list[str], store_url: str, input: str | None = None):

@@ -6,14 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from enrichment.actor_tier import (
+from enrichment.actor_tier import PostEvidence, stix_resource_level, tier_for_actor
+from threat_model.tiers import (
     STIX_RESOURCE_LEVELS,
     STIX_SOPHISTICATION_VOCAB,
     STIX_TIER_MAP,
-    PostEvidence,
-    stix_resource_level,
+    stix_attributes,
     stix_sophistication,
-    tier_for_actor,
 )
 
 T0 = datetime(2019, 8, 20, tzinfo=UTC)
@@ -83,3 +82,18 @@ def test_post_evidence_from_tagger_output() -> None:
     evidence = PostEvidence.from_tagger("p", T0, {"tier": 3, "ladder": "code", "categories": ["spam"]}, data)
     assert evidence.innovation and evidence.resource_levels == ("team",)
     assert evidence.categories == ("spam",)
+
+
+@pytest.mark.parametrize(
+    ("tier", "evidence", "expected"),
+    [
+        (1, None, {"sophistication": "minimal", "resource_level": "individual"}),
+        (3, None, {"sophistication": "expert", "resource_level": "organization"}),
+        (3, {"resource_level": "government"}, {"sophistication": "strategic", "resource_level": "government"}),
+        (3, {"resource_level": "individual", "innovation": True},
+         {"sophistication": "innovator", "resource_level": "individual"}),
+        (None, {"resource_level": "team"}, {}),
+    ],
+)
+def test_stix_export_uses_the_actors_evidence_when_it_has_some(tier, evidence, expected):
+    assert stix_attributes(tier, evidence=evidence) == expected

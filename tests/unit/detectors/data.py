@@ -44,3 +44,18 @@ def write_jsonl(path: Path, texts: list[str], **extra) -> Path:
         "".join(json.dumps({"text": t, **extra}) + "\n" for t in texts), encoding="utf-8"
     )
     return path
+
+
+def assert_safe_model_files(directory: Path) -> None:
+    """Every file of a model directory is JSON or safetensors, and loads as such (no pickle)."""
+    from safetensors.numpy import load_file
+
+    for path in Path(directory).rglob("*"):
+        if path.is_dir() or path.name == "README.md":  # the model card
+            continue
+        if path.suffix == ".json":
+            json.loads(path.read_text(encoding="utf-8"))
+        elif path.suffix == ".safetensors":
+            load_file(str(path))
+        else:
+            raise AssertionError(f"{path}: neither JSON nor safetensors")

@@ -13,7 +13,7 @@ from enrichment.detectors.evaluation import LabelledSet, auroc
 from enrichment.detectors.features import FrequencyLexicon, make_analyzer
 from enrichment.detectors.tfidf import TfidfModel
 from enrichment.detectors.training import train_tfidf
-from tests.unit.detectors.data import synthetic
+from tests.unit.detectors.data import assert_safe_model_files, synthetic
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +38,7 @@ def test_saved_in_safe_formats_only(trained):
         "vocabulary.json",
         "weights.safetensors",
     ]
-    for path in out.iterdir():
-        assert not path.read_bytes().startswith(b"\x80")  # no pickle protocol header
+    assert_safe_model_files(out)
 
 
 def test_fast_scorer_matches_sklearn(trained):
