@@ -6,11 +6,14 @@ talk from the labelled fixtures, given authors and times so actors and signals h
 
 Figures, all over the same texts in this run:
   bare_default    spacy.load(model) with its default pipes, nlp.pipe (what a naive tagger pays)
-  bare_tokenizer  our pipeline with our components off: the tokenizer alone (the floor)
-  tagger          our pipeline (lexicon, rules, gated NER) per process
+  bare_tokenizer  our pipeline with our components off: the tokenizer alone over every post
+  tagger          the Tagger: the fast-path screen, then our pipeline (lexicon, rules, gated NER)
+                  for the posts that may mention a language model
   full            tagger + actor tiers, cadence/burstiness/time of day and MinHash clusters
-The last line is JSON: value = full enrichment posts/s with --processes workers, baseline =
-bare_tokenizer with the same workers (the strict comparison); bare_default is printed beside.
+The last line is JSON: value = full enrichment posts/s with --processes workers (tagger workers,
+then as many hashing the MinHash signatures), baseline = bare_tokenizer with the same workers
+(the strict comparison); bare_default is printed beside. The machine is shared: single-process
+runs also give posts per CPU-second, and the load average is reported.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ sys.path.insert(0, str(REPO))
 import spacy  # noqa: E402
 
 from enrichment.actor_tier import PostEvidence, tier_for_actor  # noqa: E402
-from enrichment.metadata import ClusterIndex, cadence, time_of_day  # noqa: E402
+from enrichment.metadata import ClusterIndex, cadence, signed_batches, time_of_day  # noqa: E402
 from enrichment.nlp import MODEL_NAME  # noqa: E402
 from enrichment.tagger import Tagger  # noqa: E402
 
@@ -85,7 +88,8 @@ def bare_tokenizer(tagger: Tagger, texts: list[str], processes: int) -> float:
 
 
 def full_enrichment(tagger: Tagger, texts: list[str]) -> float:
-    """Tagger over every post, then actor tiers and metadata signals as the enrich job does."""
+    """Tagger over every post, then actor tiers and metadata signals as the enrich job does
+    (``update_actors``: batches of 1,000 posts, signatures hashed in as many workers)."""
     t0 = datetime(2019, 1, 1, tzinfo=UTC)
     rng = random.Random(3)
     authors = [f"user{rng.randrange(max(1, len(texts) // 20))}" for _ in texts]
@@ -93,8 +97,11 @@ def full_enrichment(tagger: Tagger, texts: list[str]) -> float:
     start = time.perf_counter()
     results = tagger.tag_texts(texts)
     per_actor: dict[str, list[PostEvidence]] = defaultdict(list)
-    index = ClusterIndex()
-    index.add_many([(f"p{i}", authors[i], times[i], text) for i, text in enumerate(texts)])
+    index = ClusterIndex(keep_samples=False)
+    items = [(f"p{i}", authors[i], times[i], text) for i, text in enumerate(texts)]
+    batches = (items[i : i + 1000] for i in range(0, len(items), 1000))
+    for batch, signed in signed_batches(index.hasher, batches, tagger.n_process):
+        index.add_many(batch, signed=signed)
     for i, result in enumerate(results):
         post_id = f"p{i}"
         evidence = PostEvidence.from_tagger(post_id, times[i], result, result)
@@ -104,7 +111,7 @@ def full_enrichment(tagger: Tagger, texts: list[str]) -> float:
         stamps = [p.created_at for p in posts]
         cadence(stamps)
         time_of_day(stamps)
-    index.clusters()
+    index.clusters(sample_of=lambda ids: {i: texts[int(i[1:])] for i in ids})
     return time.perf_counter() - start
 
 
@@ -118,6 +125,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
+    load_start = os.getloadavg()[0]
     texts = load_texts(args.posts, args.misuse_share)
     words = sum(len(t.split()) for t in texts) / len(texts)
     print(f"posts: {len(texts)} ({words:.0f} words on average, {args.misuse_share:.0%} misuse talk)")
@@ -125,6 +133,9 @@ def main() -> None:
     single = Tagger(n_process=1)
     _ = single.nlp
     single.tag_texts(texts[:200])  # warm caches equally for everything below
+    screen = single.nlp.get_pipe("misusewatch_lexicon").lexicon.screen
+    fast_share = 1 - sum(map(screen.might_hint_lm, texts)) / len(texts)
+    print(f"fast path: {fast_share:.1%} of posts (no language-model term can match: no spaCy)")
 
     default_nlp = spacy.load(MODEL_NAME)
     sample = texts[: args.default_sample]
@@ -151,6 +162,16 @@ def main() -> None:
         f"tagger         1 proc : {tag1:>9} posts/s  ({tag1_cpu} posts per CPU-second,"
         f" {tag1_cpu / bare1_cpu:.2f} of bare_tokenizer)"
     )
+    # What a post that may mention a model costs (the whole pipeline): on a forum where every
+    # post does, the tagger runs at this rate.
+    lm_texts = [t for t in texts if screen.might_hint_lm(t)]
+    cpu = time.process_time()
+    single.tag_texts(lm_texts)
+    lm_cpu = rate(len(lm_texts), time.process_time() - cpu)
+    print(
+        f"tagger, full-path posts only: {lm_cpu} posts per CPU-second"
+        f" ({len(lm_texts)} posts, {lm_cpu / bare1_cpu:.2f} of bare_tokenizer)"
+    )
     cpu = time.process_time()
     full1 = rate(len(texts), full_enrichment(single, texts))
     full1_cpu = rate(len(texts), time.process_time() - cpu)
@@ -166,6 +187,10 @@ def main() -> None:
         bare_n = rate(len(texts), bare_tokenizer(multi, texts, procs))
         print(f"bare_tokenizer {procs} proc : {bare_n:>9} posts/s")
         full_n = rate(len(texts), full_enrichment(multi, texts))
+        tag_start = time.perf_counter()
+        multi.tag_texts(texts)
+        tag_n = rate(len(texts), time.perf_counter() - tag_start)
+        print(f"tagger         {procs} proc : {tag_n:>9} posts/s  ({tag_n / bare_n:.2f} of bare_tokenizer)")
         print(
             f"full           {procs} proc : {full_n:>9} posts/s  ({full_n / bare_n:.2f} of bare_tokenizer,"
             f" {full_n / bare_default:.1f}x bare_default)"
@@ -186,6 +211,10 @@ def main() -> None:
                 "bare_default_pipeline_posts_per_s": bare_default,
                 "full_posts_per_cpu_second": full1_cpu,
                 "bare_tokenizer_posts_per_cpu_second": bare1_cpu,
+                "cpu_ratio": round(full1_cpu / bare1_cpu, 3),
+                "full_path_tagger_posts_per_cpu_second": lm_cpu,
+                "fast_path_share": round(fast_share, 3),
+                "load_average_start": round(load_start, 2),
                 "load_average": round(os.getloadavg()[0], 2),
                 "machine": f"{platform.machine()} {os.cpu_count()} cpu, python {platform.python_version()}",
             }

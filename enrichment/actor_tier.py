@@ -54,6 +54,17 @@ class PostEvidence:
     resource_levels: tuple[str, ...] = ()
     innovation: bool = False
 
+    @property
+    def plain(self) -> bool:
+        """Nothing beyond its time: no tier, step, category, resource or innovation."""
+        return (
+            self.tier is None
+            and self.ladder == "none"
+            and not self.categories
+            and not self.resource_levels
+            and not self.innovation
+        )
+
     @classmethod
     def from_tagger(cls, post_id: str, created_at: datetime | None, facets: dict, data: dict) -> PostEvidence:
         markers = data.get("skill_markers") or []

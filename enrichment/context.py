@@ -13,8 +13,10 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from enrichment.lexicon import Hit
+if TYPE_CHECKING:  # the lexicon imports spaCy; metadata (quote_spans) must not pay for that
+    from enrichment.lexicon import Hit
 
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*(?=\s|$)|\n+|(?<=\s)[-–—]{2,}(?=\s)")
 _CLAUSE_BREAK = re.compile(
@@ -161,17 +163,21 @@ class Context:
 def quote_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of what a post quotes: ">" blocks, "X wrote:" paragraphs, "quoted speech"."""
     spans: list[tuple[int, int]] = []
-    block: list[tuple[int, int]] = []
-    for m in _QUOTE_LINE.finditer(text):
-        if block and text[block[-1][1] : m.start()].strip():
-            spans.extend(_close_block(text, block))
-            block = []
-        block.append((m.start(), m.end()))
-    spans.extend(_close_block(text, block))
-    for m in _ATTRIBUTION.finditer(text):
-        end = text.find("\n\n", m.end())
-        spans.append((m.start(), len(text) if end < 0 else end))
-    spans.extend((m.start(), m.end()) for m in _QUOTED_SPEECH.finditer(text))
+    # Each regex needs a character most posts lack; a substring test is far cheaper than a scan.
+    if ">" in text:
+        block: list[tuple[int, int]] = []
+        for m in _QUOTE_LINE.finditer(text):
+            if block and text[block[-1][1] : m.start()].strip():
+                spans.extend(_close_block(text, block))
+                block = []
+            block.append((m.start(), m.end()))
+        spans.extend(_close_block(text, block))
+    if "\n" in text:
+        for m in _ATTRIBUTION.finditer(text):
+            end = text.find("\n\n", m.end())
+            spans.append((m.start(), len(text) if end < 0 else end))
+    if '"' in text or "“" in text or "„" in text:
+        spans.extend((m.start(), m.end()) for m in _QUOTED_SPEECH.finditer(text))
     return spans
 
 

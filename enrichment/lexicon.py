@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from spacy.attrs import ORTH
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
@@ -170,6 +171,7 @@ class CompiledLexicon:
                 tokens.setdefault(key, []).append(p.pattern)
         self._requires = sorted({r for _, requires, _ in self._regexes for r in requires})
         self._automaton = _automaton(self._requires)
+        self.screen = _lm_screen(nlp, self.patterns)
         for (attr, key), docs in phrases.items():
             self._phrase[attr].add(key, docs)
         for key, token_patterns in tokens.items():
@@ -219,6 +221,19 @@ def _automaton(strings: Sequence[str]):
         automaton.add_word(s, s)
     automaton.make_automaton()
     return automaton
+
+
+def _lm_screen(nlp, patterns: Sequence[Pattern]):
+    # Imported here: the screen needs the rules' idea of an LM hint, and rules imports Hit.
+    from enrichment.rules import is_lm_hint
+    from enrichment.screen import LmScreen
+
+    return LmScreen(
+        patterns,
+        lambda text: [(t.text, t.is_space) for t in nlp.make_doc(text)],
+        [[piece[ORTH] for piece in pieces] for pieces in nlp.tokenizer.rules.values()],
+        is_lm_hint,
+    )
 
 
 def iter_rules(patterns: Iterable[Pattern]) -> dict[str, Pattern]:

@@ -34,6 +34,8 @@ SELF_CONTAINED_CODE = frozenset(
 # Deployment phrases naming an outcome, not an actor ("nobody noticed", "212 people clicked").
 SUBJECTLESS_DEPLOY = frozenset({"outcome", "metric"})
 LM_LABELS = ("MODEL", "MODEL_SIZE", "LM_TERM", "TOOL")
+# Tooling that is not about language models (selenium, proxies, SMTP).
+NOT_LM_TOOLS = frozenset({"automation"})
 SCALE_FOR_TIER3 = 20
 _WORDS = re.compile(r"[A-Za-z][A-Za-z']*")
 
@@ -206,12 +208,20 @@ def tag(text: str, hits: Sequence[Hit], *, lm_context: Sequence[dict[str, Any]] 
     return result
 
 
+def is_lm_hint(label: str, value: str) -> bool:
+    """Whether a lexicon hit of this label and value hints at a language model.
+
+    A post without one (and without a thread title that names a model) is tagged ``none``
+    with no evidence whatever else it matches: ``tag`` stops at the ``lm_hint`` test. The
+    tagger's fast path (enrichment/screen.py) relies on exactly this.
+    """
+    return label in LM_LABELS and not (label == "TOOL" and value in NOT_LM_TOOLS)
+
+
 def _any_lm_hint(post: _Post) -> bool:
     """Even a weak hint of a language model ("bot", "generated", "use it to") will do for
     reading misuse: forum replies say "it" for the model the thread is about."""
-    return any(post.by[label] for label in ("MODEL", "MODEL_SIZE", "LM_TERM")) or any(
-        h.value != "automation" for h in post.by["TOOL"]
-    )
+    return any(is_lm_hint(label, h.value) for label in LM_LABELS for h in post.by[label])
 
 
 def lm_evidence(text: str, hits: Sequence[Hit]) -> list[dict[str, Any]]:
@@ -223,7 +233,7 @@ def _lm_related(post: _Post) -> tuple[bool, list[dict[str, Any]]]:
     strong, weak = [], {}
     for label in LM_LABELS:
         for h in post.by[label]:
-            if label == "TOOL" and h.value == "automation":
+            if not is_lm_hint(label, h.value):
                 continue
             if h.weak or label == "MODEL_SIZE":
                 weak.setdefault(post.text[h.start : h.end].lower(), h)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections import defaultdict
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +24,15 @@ from enrichment.actor_tier import (
     tier_for_actor,
 )
 from enrichment.base import Enricher, enrichers
-from enrichment.metadata import ClusterIndex, cadence, clusters_by_actor, time_of_day
+from enrichment.metadata import (
+    ClusterIndex,
+    cadence,
+    clusters_by_actor,
+    from_micros,
+    signed_batches,
+    time_of_day,
+    to_micros,
+)
 from misusewatch.errors import InputError
 from misusewatch.ids import split_id
 from misusewatch.records import Actor, Assessment, Enrichment, Post, utcnow
@@ -82,6 +90,14 @@ def enrichers_from_settings(
     return built
 
 
+def actor_processes(section: dict[str, Any]) -> int:
+    """``[enrichment] actor_processes``: worker processes that hash posts for the actors pass."""
+    value = section.get("actor_processes", 1)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError(f"[enrichment] actor_processes must be a whole number of at least 1, got {value!r}")
+    return value
+
+
 def run_enrich(
     app, *, names: Sequence[str] = (), batch_size: int = 500, progress: bool = False, actors: bool = True
 ) -> dict[str, Any]:
@@ -98,7 +114,9 @@ def run_enrich(
                 close()
     summary: dict[str, Any] = {"enrichers": [r.line() for r in reports]}
     if actors:
-        actor_report = update_actors(app.store, progress=progress)
+        actor_report = update_actors(
+            app.store, progress=progress, processes=actor_processes(settings.section("enrichment"))
+        )
         summary["actors"] = actor_report.actors
         summary["clusters"] = actor_report.clusters
     return summary
@@ -198,43 +216,70 @@ class ActorReport:
 
 
 def update_actors(
-    store, *, tagger_version: str | None = None, progress: bool = True, cluster_threshold: float = 0.6
+    store,
+    *,
+    tagger_version: str | None = None,
+    progress: bool = True,
+    cluster_threshold: float = 0.6,
+    processes: int = 1,
 ) -> ActorReport:
     """Recompute every actor from its posts and the tagger's verdicts, keep analysts'
-    overrides, and write the campaign clusters assessment."""
-    # Compact per-post evidence (not the full enrichment data): a million posts fit in memory.
-    evidence_by_post: dict[str, PostEvidence] = {}
+    overrides, and write the campaign clusters assessment.
+
+    With ``processes`` > 1 the MinHash signatures (most of the work) are computed in that many
+    forked workers while this process reads the store.
+
+    Memory is what a million posts can afford (docs/benchmarks.md, "Enrichment"): a post the
+    tagger found nothing in is 8 bytes of time in its actor's record; only the others keep
+    their evidence; the cluster index holds a 256-byte signature and the id of each post long
+    enough to have one, and fetches the texts of the cluster samples from the store at the end;
+    actors are written a thousand at a time as they are computed.
+    """
+    # Any version when none is given: the latest written wins (iteration order).
+    notable: dict[str, PostEvidence] = {}
     for enrichment in store.iter_enrichments("tagger", version=tagger_version):
         if enrichment.error is None:
-            # Any version when none is given: the latest written wins (iteration order).
-            evidence_by_post[enrichment.post_id] = PostEvidence.from_tagger(
-                enrichment.post_id, None, enrichment.facets, enrichment.data
-            )
+            evidence = PostEvidence.from_tagger(enrichment.post_id, None, enrichment.facets, enrichment.data)
+            if evidence.plain:
+                notable.pop(enrichment.post_id, None)
+            else:
+                notable[enrichment.post_id] = evidence
     overrides = _existing_overrides(store)
-    per_actor: dict[str, list[PostEvidence]] = defaultdict(list)
+    per_actor: dict[str, _ActorPosts] = {}
     identity: dict[str, tuple[str, str, str]] = {}
-    index = ClusterIndex(threshold=cluster_threshold)
+    index = ClusterIndex(threshold=cluster_threshold, keep_samples=False, capacity=store.count_posts())
     report = ActorReport()
     bar = tqdm(desc="actors", unit="post", file=sys.stderr, disable=not progress, dynamic_ncols=True)
-    pending_texts: list[tuple[str, str | None, Any, str]] = []
-    for post in store.iter_posts():
-        report.posts += 1
-        bar.update(1)
-        actor_id = post.actor_id
-        pending_texts.append((post.id, actor_id, post.created_at, post.text))
-        if len(pending_texts) >= 1000:
-            index.add_many(pending_texts)
-            pending_texts = []
-        if actor_id is None:
-            continue
-        if actor_id not in identity:
-            identity[actor_id] = (post.platform, post.site, _handle(post, actor_id))
-        evidence = evidence_by_post.pop(post.id, None) or PostEvidence(post.id, post.created_at)
-        evidence.created_at = post.created_at
-        per_actor[actor_id].append(evidence)
-    index.add_many(pending_texts)
+
+    def batches() -> Iterator[list[tuple[str, str | None, Any, str]]]:
+        # Reads the store and files each post under its actor; the texts go on to be hashed.
+        pending_texts: list[tuple[str, str | None, Any, str]] = []
+        for post in store.iter_posts():
+            report.posts += 1
+            bar.update(1)
+            actor_id = post.actor_id
+            pending_texts.append((post.id, actor_id, post.created_at, post.text))
+            if len(pending_texts) >= 1000:
+                yield pending_texts
+                pending_texts = []
+            if actor_id is None:
+                continue
+            record = per_actor.get(actor_id)
+            if record is None:
+                record = per_actor[actor_id] = _ActorPosts()
+                identity[actor_id] = (post.platform, post.site, _handle(post, actor_id))
+            evidence = notable.pop(post.id, None)
+            if evidence is not None:
+                evidence.created_at = post.created_at
+                record.notable[len(record.times)] = evidence
+            record.times.append(to_micros(post.created_at))
+        if pending_texts:
+            yield pending_texts
+
+    for items, signed in signed_batches(index.hasher, batches(), processes):
+        index.add_many(items, signed=signed)
     bar.close()
-    clusters = index.clusters()
+    clusters = index.clusters(sample_of=lambda ids: {p.id: p.text for p in store.get_posts(ids)})
     store.write_assessment(
         Assessment(
             id=CLUSTERS_ASSESSMENT,
@@ -244,52 +289,80 @@ def update_actors(
     )
     report.clusters = len(clusters)
     cluster_ids = clusters_by_actor(clusters)
-    actors = []
-    for actor_id, posts in per_actor.items():
-        platform, site, handle = identity[actor_id]
-        verdict = tier_for_actor(posts)
-        times = [p.created_at for p in posts]
-        level = stix_resource_level(posts)
-        innovation = any(p.innovation for p in posts)
-        signals = {
-            "cadence": cadence(times),
-            "time_of_day": time_of_day(times),
-            "clusters": cluster_ids.get(actor_id, []),
-            "history": actor_history(posts),
-            "tier_basis": verdict.basis,
-            "stix": {
-                "sophistication": stix_sophistication(
-                    verdict.tier,
-                    confidence=verdict.confidence,
-                    resource_level=level,
-                    innovation=innovation,
-                ),
-                "resource_level": level,
-                "innovation": innovation,
-            },
-        }
-        actors.append(
-            Actor(
-                id=actor_id,
-                platform=platform,
-                site=site,
-                handle=handle,
-                first_seen=min(times),
-                last_seen=max(times),
-                post_count=len(posts),
-                tier=verdict.tier,
-                tier_confidence=verdict.confidence,
-                evidence=verdict.evidence,
-                signals=signals,
-                override=overrides.get(actor_id),
-                updated_at=utcnow(),
-            )
-        )
-        report.tiered += verdict.tier is not None
-    for start in range(0, len(actors), 1000):
-        store.upsert_actors(actors[start : start + 1000])
-    report.actors = len(actors)
+    batch: list[Actor] = []
+    for actor_id in list(per_actor):
+        posts = per_actor.pop(actor_id).evidence()
+        platform, site, handle = identity.pop(actor_id)
+        actor = _actor(actor_id, platform, site, handle, posts, cluster_ids.get(actor_id, []), overrides.get(actor_id))
+        report.tiered += actor.tier is not None
+        report.actors += 1
+        batch.append(actor)
+        if len(batch) >= 1000:
+            store.upsert_actors(batch)
+            batch = []
+    if batch:
+        store.upsert_actors(batch)
     return report
+
+
+@dataclass(slots=True)
+class _ActorPosts:
+    """An actor's posts in store order: every post's time, and evidence only where there is some."""
+
+    times: array = field(default_factory=lambda: array("q"))
+    notable: dict[int, PostEvidence] = field(default_factory=dict)
+
+    def evidence(self) -> list[PostEvidence]:
+        # A plain post is never named in any output (only tiered and misuse posts are), so it
+        # needs no id here.
+        return [self.notable.get(i) or PostEvidence("", from_micros(micros)) for i, micros in enumerate(self.times)]
+
+
+def _actor(
+    actor_id: str,
+    platform: str,
+    site: str,
+    handle: str,
+    posts: list[PostEvidence],
+    clusters: list[str],
+    override: dict | None,
+) -> Actor:
+    verdict = tier_for_actor(posts)
+    times = [p.created_at for p in posts]
+    level = stix_resource_level(posts)
+    innovation = any(p.innovation for p in posts)
+    signals = {
+        "cadence": cadence(times),
+        "time_of_day": time_of_day(times),
+        "clusters": clusters,
+        "history": actor_history(posts),
+        "tier_basis": verdict.basis,
+        "stix": {
+            "sophistication": stix_sophistication(
+                verdict.tier,
+                confidence=verdict.confidence,
+                resource_level=level,
+                innovation=innovation,
+            ),
+            "resource_level": level,
+            "innovation": innovation,
+        },
+    }
+    return Actor(
+        id=actor_id,
+        platform=platform,
+        site=site,
+        handle=handle,
+        first_seen=min(times),
+        last_seen=max(times),
+        post_count=len(posts),
+        tier=verdict.tier,
+        tier_confidence=verdict.confidence,
+        evidence=verdict.evidence,
+        signals=signals,
+        override=override,
+        updated_at=utcnow(),
+    )
 
 
 def _handle(post: Post, actor_id: str) -> str:

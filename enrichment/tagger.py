@@ -17,7 +17,7 @@ from typing import Any
 from enrichment.base import enrichers
 from enrichment.lexicon import LEXICON_DIR
 from enrichment.nlp import MODEL_NAME, load_pipeline, make_docs
-from enrichment.rules import lm_evidence
+from enrichment.rules import TagResult, lm_evidence
 from misusewatch.records import Enrichment, Post
 
 # (text, evidence from the thread title that the post is about an LM, or None)
@@ -28,7 +28,12 @@ NAME = "tagger"
 
 
 # The modules whose code decides a post's tags; their source is part of the version.
-RULE_MODULES = ("rules.py", "context.py", "targets.py", "lexicon.py")
+RULE_MODULES = ("rules.py", "context.py", "targets.py", "lexicon.py", "screen.py")
+# A forked worker (or this process) reloads the pipeline once its vocabulary holds this many
+# lexemes: spaCy adds one for every new word it sees and never drops any, and its memory
+# zones cost more than twice the tokenizer's time here (docs/benchmarks.md, "Enrichment").
+MAX_VOCAB = 500_000
+MAX_CHUNK = 4096  # posts per message to a worker
 
 
 def lexicon_digest(directory: Path | str = LEXICON_DIR) -> str:
@@ -52,8 +57,13 @@ class Tagger:
         batch_size: int = 256,
         n_process: int = 1,
         lexicon_dir: str | Path | None = None,
+        fast_path: bool = True,
+        max_vocab: int = MAX_VOCAB,
     ):
         self.model = model
+        self.fast_path = fast_path
+        self.max_vocab = max_vocab
+        self.reloads = 0
         self.ner_gate = ner_gate
         self.batch_size = batch_size
         self.n_process = max(1, int(n_process))
@@ -79,27 +89,42 @@ class Tagger:
         contexts = [self._title_lm_evidence(t) if t else None for t in (titles or [])]
         items = list(zip(texts, contexts or [None] * len(texts), strict=True))
         if self.n_process > 1 and len(items) >= 2 * self.n_process:
-            return self._tag_parallel(items)
-        return _tag_with(self.nlp, items, self.batch_size)
+            compact = self._tag_parallel(items)
+        else:
+            compact = self._tag_here(items)
+        return [r if r is not None else TagResult().to_dict() for r in compact]
+
+    def _tag_here(self, items: Sequence[Item]) -> list[dict[str, Any] | None]:
+        """Results, None where the fast path applies (a worker sends less back that way)."""
+        results = _tag_with(self.nlp, items, self.batch_size, fast_path=self.fast_path)
+        if len(self.nlp.vocab) > self.max_vocab:
+            # Results are plain dicts: nothing refers to the old pipeline's strings.
+            del self.__dict__["nlp"]
+            self.reloads += 1
+        return results
 
     def _title_lm_evidence(self, title: str) -> list[dict[str, Any]] | None:
         if title not in self._title_cache:
             if len(self._title_cache) > 10_000:
                 self._title_cache.clear()
-            doc = self.nlp.get_pipe("misusewatch_lexicon")(self.nlp.make_doc(title))
-            found = lm_evidence(title, doc._.mw_hits)
+            found = []
+            if not self.fast_path or _screen(self.nlp).might_hint_lm(title):
+                doc = self.nlp.get_pipe("misusewatch_lexicon")(self.nlp.make_doc(title))
+                found = lm_evidence(title, doc._.mw_hits)
             self._title_cache[title] = [{**e, "field": "thread_title"} for e in found]
         return self._title_cache[title] or None
 
-    def _tag_parallel(self, items: list[Item]) -> list[dict[str, Any]]:
+    def _tag_parallel(self, items: list[Item]) -> list[dict[str, Any] | None]:
         if self._pool is None:
             _ = self.nlp  # load before forking so workers share the model's memory
             global _WORKER_TAGGER
             _WORKER_TAGGER = self
             self._pool = multiprocessing.get_context("fork").Pool(self.n_process)
-        chunk = max(1, min(self.batch_size, -(-len(items) // self.n_process)))
+        # Four chunks a worker balances the load; most posts take microseconds, so a chunk
+        # below a batch would cost more in messages than in work.
+        chunk = max(self.batch_size, min(MAX_CHUNK, -(-len(items) // (4 * self.n_process))))
         chunks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
-        out: list[dict[str, Any]] = []
+        out: list[dict[str, Any] | None] = []
         for part in self._pool.imap(_tag_chunk, chunks):
             out.extend(part)
         return out
@@ -114,14 +139,29 @@ class Tagger:
 _WORKER_TAGGER: Tagger | None = None
 
 
-def _tag_chunk(items: list[Item]) -> list[dict[str, Any]]:
+def _tag_chunk(items: list[Item]) -> list[dict[str, Any] | None]:
     assert _WORKER_TAGGER is not None
-    return _tag_with(_WORKER_TAGGER.nlp, items, _WORKER_TAGGER.batch_size)
+    return _WORKER_TAGGER._tag_here(items)
 
 
-def _tag_with(nlp, items: Sequence[Item], batch_size: int) -> list[dict[str, Any]]:
-    docs = make_docs(nlp, [text for text, _ in items], [context for _, context in items])
-    return [doc._.mw_tags.to_dict() for doc in nlp.pipe(docs, batch_size=batch_size)]
+def _screen(nlp):
+    return nlp.get_pipe("misusewatch_lexicon").lexicon.screen
+
+
+def _tag_with(nlp, items: Sequence[Item], batch_size: int, *, fast_path: bool = True) -> list[dict[str, Any] | None]:
+    """Tag (text, title context) items; with ``fast_path`` a post the screen proves has no LM
+    hint is not given to spaCy and gets None here, ``tag``'s empty result in ``tag_texts``
+    (enrichment/screen.py)."""
+    if fast_path:
+        screen = _screen(nlp)
+        full = [i for i, (text, context) in enumerate(items) if context or screen.might_hint_lm(text)]
+    else:
+        full = list(range(len(items)))
+    results: list[dict[str, Any] | None] = [None] * len(items)
+    docs = make_docs(nlp, [items[i][0] for i in full], [items[i][1] for i in full])
+    for i, doc in zip(full, nlp.pipe(docs, batch_size=batch_size), strict=True):
+        results[i] = doc._.mw_tags.to_dict()
+    return results
 
 
 def facets_of(result: dict[str, Any]) -> dict[str, Any]:
@@ -165,9 +205,19 @@ class TaggerEnricher:
         "batch_size": 256,
         "n_process": 1,
         "lexicon_dir": None,
+        "fast_path": True,
+        "max_vocab": MAX_VOCAB,
     },
 )
-def make_tagger(model: str, ner_gate: str, batch_size: int, n_process: int, lexicon_dir: str | None) -> TaggerEnricher:
+def make_tagger(
+    model: str,
+    ner_gate: str,
+    batch_size: int,
+    n_process: int,
+    lexicon_dir: str | None,
+    fast_path: bool,
+    max_vocab: int,
+) -> TaggerEnricher:
     """Rule-based tagger: categories, misuse ladder step, tier and targets, with evidence."""
     return TaggerEnricher(
         Tagger(
@@ -176,6 +226,8 @@ def make_tagger(model: str, ner_gate: str, batch_size: int, n_process: int, lexi
             batch_size=batch_size,
             n_process=n_process,
             lexicon_dir=lexicon_dir,
+            fast_path=fast_path,
+            max_vocab=max_vocab,
         )
     )
 

@@ -36,7 +36,7 @@ def enrich_cmd(app, names: tuple[str, ...], batch_size: int, limit: int | None, 
     Each post is enriched once per (enricher, version); failures are recorded and retried on
     the next run. Afterwards actors, their tiers and metadata signals are recomputed.
     """
-    from enrichment.runner import enrichers_from_settings, run_enricher, update_actors
+    from enrichment.runner import actor_processes, enrichers_from_settings, run_enricher, update_actors
 
     settings = app.settings
     store = app.store
@@ -54,7 +54,8 @@ def enrich_cmd(app, names: tuple[str, ...], batch_size: int, limit: int | None, 
             click.echo(f"  failed: {error}", err=True)
         failed += report.failed
     if actors:
-        _echo_actor_report(update_actors(store, progress=progress))
+        processes = actor_processes(settings.section("enrichment"))
+        _echo_actor_report(update_actors(store, progress=progress, processes=processes))
     if failed:
         click.echo(f"{failed} post(s) failed; they stay pending and are retried on the next run", err=True)
 
@@ -153,9 +154,10 @@ def actors_group() -> None:
 @click.pass_obj
 def actors_update(app, progress: bool) -> None:
     """Recompute every actor's tier, history and metadata signals, and campaign clusters."""
-    from enrichment.runner import update_actors
+    from enrichment.runner import actor_processes, update_actors
 
-    _echo_actor_report(update_actors(app.store, progress=progress))
+    processes = actor_processes(app.settings.section("enrichment"))
+    _echo_actor_report(update_actors(app.store, progress=progress, processes=processes))
 
 
 @actors_group.command("list")

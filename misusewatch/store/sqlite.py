@@ -454,10 +454,14 @@ class SQLiteStore:
     ) -> Iterator[Enrichment]:
         last = -1
         extra, params = ("", [enricher]) if version is None else (" AND version = ?", [enricher, version])
+        # Without a version the (enricher, version) index yields rows out of rowid order and every
+        # page would sort all of them (a million enrichments: 2 minutes); "+enricher" makes SQLite
+        # walk the rowids instead. With a version the index is in rowid order and is kept.
+        column = "+enricher" if version is None else "enricher"
         while True:
             rows = self._all(
                 "SELECT post_id, enricher, version, data, facets, error, created_at, rowid "
-                f"FROM enrichments WHERE enricher = ?{extra} AND rowid > ? ORDER BY rowid LIMIT ?",
+                f"FROM enrichments WHERE {column} = ?{extra} AND rowid > ? ORDER BY rowid LIMIT ?",
                 [*params, last, batch_size],
             )
             if not rows:

@@ -16,9 +16,10 @@ from click.testing import CliRunner
 
 from enrichment.actor_tier import override_tier
 from enrichment.base import enrichers
-from enrichment.runner import enrichers_from_settings, run_enricher, update_actors
+from enrichment.runner import actor_processes, enrichers_from_settings, run_enricher, update_actors
 from enrichment.tagger import Tagger, TaggerEnricher
 from misusewatch.cli import cli
+from misusewatch.errors import InputError
 from misusewatch.records import Enrichment, Post, parse_time
 from misusewatch.store import open_store
 from tests.conftest import FIXTURES
@@ -136,6 +137,7 @@ def test_actors_clusters_and_overrides(store, tagger_enricher) -> None:
     assert report.actors == 17 + 3 and report.clusters == 1
     clusters = store.get_assessment("campaign_clusters").data["clusters"]
     assert clusters[0]["accounts"] == 3 and len(clusters[0]["posts"]) == 3
+    assert clusters[0]["sample"] == store.get_post(clusters[0]["posts"][0]).text[:160]  # fetched from the store
     shill = store.get_actor("discourse:forum.example:s0")
     assert shill.signals["clusters"] == [clusters[0]["id"]]
     actors = store.list_actors(limit=100)
@@ -155,6 +157,23 @@ def test_actors_clusters_and_overrides(store, tagger_enricher) -> None:
     override_tier(store, some.id, None, author="analyst@lab", note="second look")
     assert store.get_actor(some.id).effective_tier == some.tier
     assert [label.value for label in store.labels_for("actor", some.id)] == ["1", "clear"]
+
+
+def test_actors_pass_with_hashing_workers_writes_the_same(store, tagger_enricher) -> None:
+    store.upsert_posts(make_posts(60))
+    run_enricher(store, tagger_enricher, progress=False)
+
+    def snapshot() -> tuple[list, dict]:
+        actors = [{**a.to_dict(), "updated_at": None} for a in store.list_actors(limit=1000)]
+        return sorted(actors, key=lambda a: a["id"]), store.get_assessment("campaign_clusters").data
+
+    update_actors(store, progress=False, processes=1)
+    alone = snapshot()
+    update_actors(store, progress=False, processes=2)
+    assert snapshot() == alone and alone[1]["clusters"]
+    assert actor_processes({}) == 1 and actor_processes({"actor_processes": 2}) == 2
+    with pytest.raises(InputError, match="actor_processes"):
+        actor_processes({"actor_processes": 0})
 
 
 def test_enrichers_come_from_settings(store) -> None:

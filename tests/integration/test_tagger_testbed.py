@@ -74,3 +74,14 @@ def test_actor_tiers_where_misuse_shows_in_text(tagged) -> None:
     assert by[2].recall >= 0.4, by[2]
     assert by[3].precision >= 0.5 and by[3].recall >= 0.4, by[3]
     assert by[None].precision >= 0.9 and by[None].recall >= 0.9, by[None]
+
+
+def test_fast_path_agrees_with_the_full_path_on_the_testbed(tagged) -> None:
+    """The screen (enrichment/screen.py) skips spaCy for posts with no LM hint; on a sample of
+    the testbed, titles included, every result is what the full path gives."""
+    rows, results = tagged
+    sample = list(range(0, len(rows), 4))
+    full = Tagger(fast_path=False).tag_texts(
+        [rows[i]["text"] for i in sample], [rows[i].get("thread_title") for i in sample]
+    )
+    assert [results[i] for i in sample] == full

@@ -13,8 +13,11 @@ from enrichment.metadata import (
     burstiness,
     cadence,
     clusters_by_actor,
+    from_micros,
+    signed_batches,
     similarity,
     time_of_day,
+    to_micros,
 )
 
 T0 = datetime(2019, 5, 3, tzinfo=UTC)
@@ -74,3 +77,76 @@ def test_campaign_clusters_span_accounts() -> None:
     assert cluster["posts"] == ["p0", "p1", "p2", "p3"]
     assert cluster["accounts"] == 4 and cluster["id"].startswith("cluster:")
     assert clusters_by_actor(clusters)["acct2"] == [cluster["id"]]
+
+
+def _campaign(index: ClusterIndex) -> None:
+    template = "Honestly the best {} I have bought this year, arrived fast and works great, five stars {}"
+    for i in range(30):
+        product = ("kettle", "blender", "toaster")[i % 3]
+        index.add(f"p{i}", f"acct{i % 7}", T0 + timedelta(minutes=i), template.format(product, i % 5))
+    for i in range(30):
+        text = f"ordinary post number {i} about gardens, weather and trains, nothing more {i}"
+        index.add(f"q{i}", f"other{i}", T0, text)
+
+
+def test_chunked_hashing_gives_the_same_signatures() -> None:
+    texts = [f"word{i} " * 5 + "shared words in every text for the hasher to chew on " + str(i) for i in range(50)]
+    whole = MinHasher(chunk_shingles=1 << 20).signature_matrix(texts)
+    piecemeal = MinHasher(chunk_shingles=7).signature_matrix(texts)
+    assert whole[1] == piecemeal[1] == list(range(50))
+    assert np.array_equal(whole[0], piecemeal[0]) and whole[0].dtype == np.uint32
+
+
+def test_samples_fetched_at_the_end_match_samples_kept_in_memory() -> None:
+    kept, fetched = ClusterIndex(), ClusterIndex(keep_samples=False)
+    _campaign(kept)
+    _campaign(fetched)
+    texts: dict[str, str] = {}
+    template = "Honestly the best {} I have bought this year, arrived fast and works great, five stars {}"
+    for i in range(30):
+        texts[f"p{i}"] = template.format(("kettle", "blender", "toaster")[i % 3], i % 5)
+    asked: list[list[str]] = []
+
+    def sample_of(ids: list[str]) -> dict[str, str]:
+        asked.append(ids)
+        return {i: texts[i] for i in ids}
+
+    expected = kept.clusters()
+    assert expected and fetched.clusters(sample_of=sample_of) == expected
+    assert len(asked) == 1 and sorted(asked[0]) == sorted(c["posts"][0] for c in expected)  # one query, samples only
+    assert len(fetched) == len(kept) == 60
+
+
+def test_times_are_stored_exactly() -> None:
+    from datetime import timezone
+
+    eastern = timezone(timedelta(hours=-5))
+    for when in (T0, T0 + timedelta(microseconds=7), datetime(2019, 5, 3, 23, 59, tzinfo=eastern)):
+        back = from_micros(to_micros(when))
+        assert back == when and back.tzinfo is UTC
+
+
+def test_signatures_hashed_in_worker_processes_are_the_same() -> None:
+    text = "post {} says the same long thing about gardens and trains {}"
+    items = [(f"p{i}", f"a{i % 3}", T0, text.format(i, i % 4)) for i in range(50)]
+    batches = [items[i : i + 7] for i in range(0, len(items), 7)]
+    here = list(signed_batches(MinHasher(), batches, 1))
+    forked = list(signed_batches(MinHasher(), iter(batches), 2))
+    assert [b for b, _ in forked] == batches
+    for (_, (m1, k1)), (_, (m2, k2)) in zip(here, forked, strict=True):
+        assert k1 == k2 and np.array_equal(m1, m2)
+    serial, parallel = ClusterIndex(), ClusterIndex()
+    for batch, signed in here:
+        serial.add_many(batch, signed=signed)
+    for batch in batches:
+        parallel.add_many(batch)
+    assert serial.clusters() == parallel.clusters() and serial.clusters()
+
+
+@pytest.mark.parametrize("capacity", [0, 10, 60, 1000])
+def test_capacity_fills_in_place_or_overflows_with_the_same_clusters(capacity: int) -> None:
+    reference, index = ClusterIndex(), ClusterIndex(capacity=capacity)
+    _campaign(reference)
+    _campaign(index)
+    assert index.clusters() == reference.clusters()
+    assert len(index) == 60 and index._signatures().shape == (60, 64)
