@@ -12,7 +12,6 @@ truth = pytest.importorskip("crawlers.testbed.truth", reason="the testbed has no
 
 from crawlers.testbed.community import generate  # noqa: E402
 from crawlers.testbed.sites import SITE  # noqa: E402
-
 from misusewatch.assess import AssessConfig, compute  # noqa: E402
 from misusewatch.records import Actor, Enrichment, Post, parse_time  # noqa: E402
 from misusewatch.store import open_store  # noqa: E402
