@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from misusewatch.records import Actor, Enrichment, Label, Post, format_time, parse_time
 from misusewatch.store.elastic_query import enriched_marker, score_key
+from misusewatch.store.json_text import json_text
 
 # Fields of Post kept on the document under their own name (raw travels as JSON text).
 POST_FIELDS = tuple(
@@ -36,7 +37,7 @@ def post_doc(post: Post) -> dict[str, Any]:
     raw = doc.pop("raw")
     # JSON text in a disabled field: a partial update replaces it whole, where an object
     # would be merged key by key with the previous crawl's payload.
-    doc["raw_json"] = None if raw is None else json.dumps(raw, ensure_ascii=False)
+    doc["raw_json"] = None if raw is None else json_text(raw)
     doc["actor_id"] = post.actor_id
     doc["thread_key"] = post.thread_key
     return doc

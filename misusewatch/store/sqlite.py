@@ -33,6 +33,7 @@ from misusewatch.store.base import (
     TimeBucket,
     UpsertResult,
 )
+from misusewatch.store.json_text import json_text
 from misusewatch.store.query import fts_query
 
 # SQLite's default limit on host parameters is 32766; stay far below for IN (...) lists.
@@ -62,8 +63,8 @@ def _post_row(post: Post) -> tuple[Any, ...]:
         post.id, post.source, post.platform, post.site, post.board, post.thread_id,
         post.thread_title, post.post_id, post.author, post.author_id, post.actor_id,
         _ts(post.created_at), _ts(post.edited_at), _ts(post.collected_at), post.text,
-        post.html, json.dumps(post.reply_to), post.url, post.content_hash,
-        None if post.raw is None else json.dumps(post.raw, ensure_ascii=False),
+        post.html, json_text(post.reply_to), post.url, post.content_hash,
+        None if post.raw is None else json_text(post.raw),
     )
 
 
