@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -53,7 +52,7 @@ def train_stacked(
 
     from enrichment.detectors.docstats import document_statistics
     from enrichment.detectors.stacked import StackedModel
-    from enrichment.detectors.training import augment, fit_blocks, fit_decision_rule, text_resources
+    from enrichment.detectors.training import augment, calibrate_and_save, fit_blocks, text_resources
     from enrichment.detectors.trees import TreeEnsemble
 
     train_set, valid_set = data.split(valid_fraction, seed)
@@ -94,29 +93,15 @@ def train_stacked(
     classifier.fit(features, labels, sample_weight=weight)
 
     model = StackedModel(components, TreeEnsemble.from_sklearn(classifier), resources)
-    raw = model.raw_scores(valid_set.texts)
-    calibration, thresholds, metrics = fit_decision_rule(
-        name, raw, valid_set.labels, valid_set.texts
-    )
-    model.calibration = calibration
-    model.meta = {
-        "detector": name,
-        "version": f"stacked-{'-'.join(COMPONENTS)}-seed{seed}",
-        "thresholds": thresholds,
-        "training": {
-            "components": COMPONENTS,
-            "trees": TREE_SETTINGS,
-            "folds": folds,
-            "C": c,
-            "section_words_range": [min_words, max_words],
-            "token_dropout": dropout,
-            "long_document": {"words": long_words, "weight": long_weight},
-            "bpe": str(bpe) if bpe else "trained on the human training texts (8000 pieces)",
-            "documents": {"human": len(train_set.human), "machine": len(train_set.machine)},
-            "validation": {"human": len(valid_set.human), "machine": len(valid_set.machine)},
-            "seed": seed,
-        },
-        "validation_metrics": metrics,
+    training = {
+        "components": COMPONENTS,
+        "trees": TREE_SETTINGS,
+        "folds": folds,
+        "C": c,
+        "section_words_range": [min_words, max_words],
+        "token_dropout": dropout,
+        "long_document": {"words": long_words, "weight": long_weight},
+        "bpe": str(bpe) if bpe else "trained on the human training texts (8000 pieces)",
     }
-    model.save(out)
-    return json.loads((Path(out) / "config.json").read_text(encoding="utf-8"))
+    version = f"stacked-{'-'.join(COMPONENTS)}-seed{seed}"
+    return calibrate_and_save(model, name, version, training, train_set, valid_set, seed, out)

@@ -223,30 +223,49 @@ def train_tfidf(
 
     model = fit_blocks(texts, labels, blocks_config, resources, c, min_df, max_features)
     model.section_words = section_words
-    raw = model.raw_scores(valid_set.texts)
-    calibration, thresholds, metrics = fit_decision_rule(
-        name, raw, valid_set.labels, valid_set.texts
+    training = {
+        "features": features,
+        "C": c,
+        "min_df": min_df,
+        "max_features": max_features,
+        "section_words_range": [min_words, max_words],
+        "token_dropout": dropout,
+        "sections": len(texts),
+    }
+    return calibrate_and_save(
+        model, name, f"{features}-c{c:g}-seed{seed}", training, train_set, valid_set, seed, out,
+        extra_meta={**(extra_meta or {}), "_resources": resources},
     )
+
+
+def calibrate_and_save(
+    model: Any,
+    name: str,
+    version: str,
+    training: dict[str, Any],
+    train_set: LabelledSet,
+    valid_set: LabelledSet,
+    seed: int,
+    out: str | Path,
+    extra_meta: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Fit a trained model's decision rule on the validation split, record how it was made
+    (``training`` plus the split sizes and seed) and save it; returns its saved config."""
+    raw = model.raw_scores(valid_set.texts)
+    calibration, thresholds, metrics = fit_decision_rule(name, raw, valid_set.labels, valid_set.texts)
     model.calibration = calibration
     model.meta = {
         "detector": name,
-        "version": f"{features}-c{c:g}-seed{seed}",
+        "version": version,
         "thresholds": thresholds,
         "training": {
-            "features": features,
-            "C": c,
-            "min_df": min_df,
-            "max_features": max_features,
-            "section_words_range": [min_words, max_words],
-            "token_dropout": dropout,
+            **training,
             "documents": {"human": len(train_set.human), "machine": len(train_set.machine)},
-            "sections": len(texts),
             "validation": {"human": len(valid_set.human), "machine": len(valid_set.machine)},
             "seed": seed,
         },
         "validation_metrics": metrics,
         **(extra_meta or {}),
-        "_resources": resources,
     }
     model.save(out)
     return json.loads((Path(out) / "config.json").read_text(encoding="utf-8"))
