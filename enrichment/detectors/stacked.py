@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 
 from enrichment.calibration import PlattScaling
-from enrichment.detectors.base import detectors, resolve_model_path
+from enrichment.detectors.base import detectors
 from enrichment.detectors.docstats import NAMES, document_statistics
 from enrichment.detectors.features import TextResources
-from enrichment.detectors.tfidf import TfidfModel
+from enrichment.detectors.tfidf import SavedModelDetector, TfidfModel
 from enrichment.detectors.trees import TreeEnsemble
 
 FORMAT = "misusewatch-stacked/1"
@@ -101,21 +101,10 @@ class StackedModel:
         return model
 
 
-class StackedDetector:
+class StackedDetector(SavedModelDetector):
     """Stacked TF-IDF classifiers + document statistics, from a saved model directory."""
 
-    def __init__(self, name: str, path: str):
-        self.name = name
-        self.path = resolve_model_path(path)
-        self.model = StackedModel.load(self.path)
-        self.version = str(self.model.meta.get("version", "1"))
-        self.default_threshold = self.model.meta.get("thresholds", {}).get("0.01")
-
-    def score(self, texts: Sequence[str]) -> np.ndarray:
-        return self.model.probabilities([t.strip() for t in texts])
-
-    def raw_scores(self, texts: Sequence[str]) -> np.ndarray:
-        return self.model.raw_scores([t.strip() for t in texts])
+    model_class = StackedModel
 
 
 @detectors.register("stacked", defaults={"path": "models/stacked"})

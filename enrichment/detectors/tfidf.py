@@ -246,14 +246,15 @@ class TfidfModel:
         )
 
 
-class TfidfDetector:
-    """TF-IDF n-gram logistic regression (the report's baseline), from a saved model directory."""
+class SavedModelDetector:
+    """A detector whose whole state is a model directory that ``detectors train`` saved."""
+
+    model_class: Any  # loads the directory; gives probabilities, raw_scores and meta
 
     def __init__(self, name: str, path: str):
         self.name = name
-        resolved = resolve_model_path(path)
-        self.model = TfidfModel.load(resolved)
-        self.path = resolved
+        self.path = resolve_model_path(path)
+        self.model = self.model_class.load(self.path)
         self.version = str(self.model.meta.get("version", "1"))
         self.default_threshold = self.model.meta.get("thresholds", {}).get("0.01")
 
@@ -262,6 +263,12 @@ class TfidfDetector:
 
     def raw_scores(self, texts: Sequence[str]) -> np.ndarray:
         return self.model.raw_scores([t.strip() for t in texts])
+
+
+class TfidfDetector(SavedModelDetector):
+    """TF-IDF n-gram logistic regression (the report's baseline), from a saved model directory."""
+
+    model_class = TfidfModel
 
 
 @detectors.register("tfidf", defaults={"path": "models/tfidf"})
