@@ -68,6 +68,19 @@ def torch_dtype_for(device: str, dtype: str = "auto"):
     return torch.bfloat16 if device.startswith("cuda") else torch.float32
 
 
+def load_pretrained(auto_class: str, path_or_id: str, device: str = "auto", dtype: str = "auto"):
+    """(tokenizer, model in eval mode on its device, device, source) for a ``transformers`` Auto
+    class named ``auto_class``, from a local directory or a hub id."""
+    import transformers
+
+    device = resolve_device(device)
+    source = resolve_model_path(path_or_id)
+    tokenizer = transformers.AutoTokenizer.from_pretrained(source)
+    model = getattr(transformers, auto_class).from_pretrained(source, dtype=torch_dtype_for(device, dtype))
+    model.to(device).eval()
+    return tokenizer, model, device, source
+
+
 _WORDS = re.compile(r"\S+\s*")
 
 

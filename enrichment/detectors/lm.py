@@ -15,10 +15,8 @@ from functools import lru_cache
 import numpy as np
 
 from enrichment.detectors.base import (
+    load_pretrained,
     padded_batches,
-    resolve_device,
-    resolve_model_path,
-    torch_dtype_for,
 )
 
 
@@ -36,14 +34,7 @@ class TokenStats:
 @lru_cache(maxsize=4)
 def load_causal_lm(path_or_id: str, device: str = "auto", dtype: str = "auto"):
     """(tokenizer, model, device) from a local directory or a hub id, cached per process."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    device = resolve_device(device)
-    source = resolve_model_path(path_or_id)
-    tokenizer = AutoTokenizer.from_pretrained(source)
-    model = AutoModelForCausalLM.from_pretrained(source, dtype=torch_dtype_for(device, dtype))
-    model.to(device).eval()
-    return tokenizer, model, device
+    return load_pretrained("AutoModelForCausalLM", path_or_id, device, dtype)[:3]
 
 
 class CausalLMScorer:

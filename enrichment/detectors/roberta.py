@@ -12,10 +12,8 @@ import numpy as np
 from enrichment.calibration import PlattScaling
 from enrichment.detectors.base import (
     detectors,
+    load_pretrained,
     padded_batches,
-    resolve_device,
-    resolve_model_path,
-    torch_dtype_for,
 )
 
 MACHINE_NAMES = ("fake", "machine", "generated", "ai", "gpt", "synthetic")
@@ -51,14 +49,8 @@ def with_special_tokens(tokenizer, ids: list[int]) -> list[int]:
 
 @lru_cache(maxsize=4)
 def load_classifier(path_or_id: str, device: str = "auto", dtype: str = "auto"):
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
-
-    device = resolve_device(device)
-    source = resolve_model_path(path_or_id)
-    tokenizer = AutoTokenizer.from_pretrained(source)
-    model = AutoModelForSequenceClassification.from_pretrained(source, dtype=torch_dtype_for(device, dtype))
-    model.to(device).eval()
-    return tokenizer, model, device, source
+    """(tokenizer, model, device, source) of a sequence classifier, cached per process."""
+    return load_pretrained("AutoModelForSequenceClassification", path_or_id, device, dtype)
 
 
 class RobertaDetector:
