@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from misusewatch.records import (
     Actor,
@@ -48,6 +49,26 @@ _POST_COLUMNS = (
     "html", "reply_to", "url", "content_hash", "raw",
 )
 _SELECT_POST = "SELECT " + ", ".join(f"p.{c}" for c in _POST_COLUMNS) + " FROM posts p"
+
+
+_T = TypeVar("_T")
+
+
+def when_unlocked(action: Callable[[], _T], *, attempts: int = 60) -> _T:
+    """``action()``, tried again while SQLite answers "database is locked" (for about 18 s).
+
+    SQLite returns that at once, without its busy handler, where waiting could deadlock: two
+    processes opening a new database together, both setting it up in rollback-journal mode
+    before it is switched to WAL. Setting up is idempotent, so trying again is safe.
+    """
+    for attempt in range(attempts):
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(min(1.0, 0.01 * (attempt + 1)))
+    raise AssertionError("unreachable")
 
 
 def _ts(dt: datetime | None) -> float | None:
@@ -99,13 +120,13 @@ class SQLiteStore:
             self._conn = sqlite3.connect(
                 self.path, check_same_thread=False, isolation_level=None, timeout=30.0
             )
+            self._conn.execute("PRAGMA busy_timeout=30000")
+            when_unlocked(lambda: self._conn.execute("PRAGMA journal_mode=WAL"))
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open SQLite store {self.path}: {exc}") from None
-        self._conn.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL mode survives a process crash (SIGKILL); only an OS crash can lose
         # the last transactions, and crawls/jobs re-fetch idempotently.
         self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("PRAGMA busy_timeout=30000")
         self._conn.execute("PRAGMA cache_size=-65536")
 
     @classmethod
@@ -135,6 +156,12 @@ class SQLiteStore:
         return _Transaction(self)
 
     def init(self) -> None:
+        try:
+            when_unlocked(self._init)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot set up SQLite store {self.path}: {exc}") from None
+
+    def _init(self) -> None:
         schema = resources.files("misusewatch.store").joinpath("sqlite_schema.sql").read_text()
         with self._lock:
             fresh = not self._conn.execute(
