@@ -1,11 +1,13 @@
 """Crawl throughput: posts stored per second from the testbed, against a bare SQLite insert.
 
     .venv/bin/python bench/crawl.py [--posts 30000] [--thread-posts 200] [--forums 4chan,reddit,discourse]
-                                    [--mix-posts 20000] [--repeat 2] [--batch 500] [--set KEY=JSON ...]
+                                    [--mix-posts 20000] [--repeat 2] [--batch 500] [--processes 2]
+                                    [--set KEY=JSON ...]
 
 Crawls testbed communities with the real spiders (politeness off, the testbed sources of
-sources.toml) into a fresh SQLite store in a ``python -m crawlers.run`` process, exactly as
-``misusewatch crawl`` does:
+sources.toml) into a fresh SQLite store in ``python -m crawlers.run`` processes, exactly as
+``misusewatch crawl -j N`` does (``--processes``, default 2: the sources split over two crawl
+processes, one a core; (a) is also crawled in one process, reported beside it):
 
 (a) realistic threads (the headline, the JSON line's value): 4chan, Reddit and Discourse with
     threads of 200 posts on average, as real boards have them (a 4chan thread JSON carries the
@@ -47,7 +49,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawlers.runner import crawl_sources  # noqa: E402
+from crawlers.runner import crawl_sources, plan_processes  # noqa: E402
 from crawlers.sources import load_sources, parse_source  # noqa: E402
 from crawlers.testbed import generate  # noqa: E402
 from crawlers.testbed.server import TestbedServer  # noqa: E402
@@ -115,12 +117,12 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def crawl_once(store_url: str, sources, batch: int, overrides: dict | None = None) -> dict:
-    """One crawl process: posts stored, crawl duration (store's run records), wall, CPU."""
+def crawl_once(store_url: str, sources, batch: int, overrides: dict | None = None, processes: int = 1) -> dict:
+    """One crawl (``processes`` crawl processes): posts stored, duration (the store's run records), wall, CPU."""
     cpu_before = children_cpu()
     started = time.perf_counter()
     settings = {"LOG_LEVEL": "ERROR", "MISUSEWATCH_BATCH_SIZE": batch, **(overrides or {})}
-    summaries = crawl_sources(store_url, sources, settings, polite=False, timeout=3600)
+    summaries = crawl_sources(store_url, sources, settings, polite=False, timeout=3600, processes=processes)
     wall = time.perf_counter() - started
     cpu = children_cpu() - cpu_before
     store = open_store(store_url)
@@ -139,17 +141,18 @@ def startup_cpu(base_url: str, tmp: Path) -> float:
     return min(crawl_once(f"sqlite:///{tmp / f'null{k}.db'}", [source], 500)["cpu"] for k in range(2))
 
 
-def measure(community, forums: tuple[str, ...], tmp: Path, label: str, args, overrides: dict) -> dict:
+def measure(community, forums: tuple[str, ...], tmp: Path, label: str, args, overrides: dict,
+            processes: int = 1) -> dict:
     with rendering_once(community) as base:
         sources = testbed_sources(base, forums)
-        live = crawl_once(f"sqlite:///{tmp / f'{label}-live.db'}", sources, args.batch, overrides)
-        runs = [crawl_once(f"sqlite:///{tmp / f'{label}-{k}.db'}", sources, args.batch, overrides)
+        live = crawl_once(f"sqlite:///{tmp / f'{label}-live.db'}", sources, args.batch, overrides, processes)
+        runs = [crawl_once(f"sqlite:///{tmp / f'{label}-{k}.db'}", sources, args.batch, overrides, processes)
                 for k in range(args.repeat)]
-        startup = startup_cpu(base, tmp)
+        startup = startup_cpu(base, tmp) * len(plan_processes(sources, processes, polite=False))
     best = max(runs, key=lambda r: r["rate"])
     for run in runs:
         run["per_cpu_s"] = run["posts"] / max(1e-9, run["cpu"] - startup)
-    return {"live": live, "runs": runs, "best": best, "startup_cpu": startup,
+    return {"live": live, "runs": runs, "best": best, "startup_cpu": startup, "processes": processes,
             "db": tmp / f"{label}-{runs.index(best)}.db"}
 
 
@@ -198,7 +201,7 @@ def report(title: str, result: dict) -> None:
               f" {run['rate']:,.0f} posts/s ({run['posts'] / run['wall']:,.0f}/s with process start-up);"
               f" CPU {run['cpu']:.2f} s ="
               f" {run['per_cpu_s']:,.0f} posts per CPU-second{mark}")
-    print(f"  (crawl CPU less {result['startup_cpu']:.2f} s, the CPU of a crawl process that fetches nothing)")
+    print(f"  (crawl CPU less {result['startup_cpu']:.2f} s, the CPU of crawl processes that fetch nothing)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -212,6 +215,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2019)
     parser.add_argument("--repeat", type=int, default=2, help="pre-rendered crawls per community (default 2)")
     parser.add_argument("--batch", type=int, default=500, help="posts per upsert (MISUSEWATCH_BATCH_SIZE)")
+    parser.add_argument("--processes", type=int, default=2,
+                        help="crawl processes for the headline and the mix (`misusewatch crawl -j`; default 2,"
+                             " one a core here); (a) is also crawled in one process")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=JSON",
                         help="a crawl setting for every crawl, e.g. CONCURRENT_REQUESTS=64 (repeatable)")
     args = parser.parse_args(argv)
@@ -227,12 +233,15 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-crawl-") as tmp_name:
         tmp = Path(tmp_name)
-        realistic = measure(generate(seed=args.seed, posts=args.posts, platforms=list(forums),
-                                     thread_posts=args.thread_posts), forums, tmp, "realistic", args, overrides)
+        community = generate(seed=args.seed, posts=args.posts, platforms=list(forums), thread_posts=args.thread_posts)
+        single = measure(community, forums, tmp, "single", args, overrides)
+        realistic = single
+        if args.processes > 1:
+            realistic = measure(community, forums, tmp, "realistic", args, overrides, args.processes)
         mix = None
         if args.mix_posts:
             mix = measure(generate(seed=args.seed, posts=args.mix_posts, platforms=list(MIX_SOURCES)), MIX_SOURCES,
-                          tmp, "mix", args, overrides)
+                          tmp, "mix", args, overrides, args.processes)
         source = open_store(f"sqlite:///{realistic['db']}")
         posts = list(source.iter_posts(batch_size=5000))
         source.close()
@@ -243,15 +252,18 @@ def main(argv: list[str] | None = None) -> int:
     best = realistic["best"]
     rate = best["rate"]
     print(f"machine: {machine()}; load average {load_before:.2f} at start, {load_after:.2f} at end")
-    report(f"(a) realistic threads: {args.posts} posts of {', '.join(forums)}, about"
-           f" {args.thread_posts} posts a thread (seed {args.seed}); politeness off, SQLite store, batch {args.batch}",
-           realistic)
+    about = (f"{args.posts} posts of {', '.join(forums)}, about {args.thread_posts} posts a thread"
+             f" (seed {args.seed}); politeness off, SQLite store, batch {args.batch}")
+    if realistic is not single:
+        report(f"(a) realistic threads, {args.processes} crawl processes: {about}", realistic)
+    report(f"(a) realistic threads, 1 crawl process: {about}", single)
     if mix:
-        report(f"(b) all-platform mix: {args.mix_posts} posts of all eight forums at default thread sizes"
-               f" (seed {args.seed})", mix)
+        report(f"(b) all-platform mix, {args.processes} crawl process(es): {args.mix_posts} posts of all eight"
+               f" forums at default thread sizes (seed {args.seed})", mix)
     print(f"baseline: bare SQLite executemany of the (a) posts into a plain table (best of 3): {bare:,.0f} posts/s")
     print(f"the SQLite store's upsert_posts of the same posts, batch {args.batch}: {store:,.0f} posts/s")
-    print(f"(a) crawl / bare insert: {rate / bare:.3f}   (a) crawl / store upsert: {rate / store:.2f}")
+    print(f"(a) crawl / bare insert: {rate / bare:.3f} ({single['best']['rate'] / bare:.3f} in 1 process)"
+          f"   (a) crawl / store upsert: {rate / store:.2f}")
     result = {
         "bench": "crawl",
         "metric": "posts_per_s",
@@ -261,6 +273,9 @@ def main(argv: list[str] | None = None) -> int:
         "baseline_value": round(bare, 1),
         "ratio": round(rate / bare, 3),
         "posts_per_cpu_s": round(best["per_cpu_s"], 1),
+        "processes": realistic["processes"],
+        "single_process_posts_per_s": round(single["best"]["rate"], 1),
+        "single_process_ratio": round(single["best"]["rate"] / bare, 3),
         "store_upsert_posts_per_s": round(store, 1),
         "mix_posts_per_s": round(mix["best"]["rate"], 1) if mix else None,
         "mix_posts_per_cpu_s": round(mix["best"]["per_cpu_s"], 1) if mix else None,

@@ -109,6 +109,7 @@ class CrawlProgress:
         from tqdm import tqdm
 
         self.crawler = crawler
+        line = crawler.settings.getint("MISUSEWATCH_PROGRESS_LINE", -1)
         self.bar = tqdm(
             desc=f"crawl {crawler.spidercls.name}",
             unit=" pages",
@@ -116,6 +117,7 @@ class CrawlProgress:
             dynamic_ncols=True,
             leave=True,
             mininterval=0.5,
+            position=line if line >= 0 else None,  # set when several crawl processes share stderr
         )
 
     @classmethod

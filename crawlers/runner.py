@@ -1,4 +1,4 @@
-"""Run crawls: in this process (one reactor, once) or in a fresh subprocess per call."""
+"""Run crawls: in this process (one reactor, once) or in fresh subprocesses, one or several a call."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawlers.sources import Source
 
@@ -82,6 +84,9 @@ def crawl_in_process(
                 crawler.settings.set(key, value, priority="spider")
         if source.max_pages:
             crawler.settings.set("CLOSESPIDER_PAGECOUNT", source.max_pages, priority="spider")
+        first_line = settings.getint("MISUSEWATCH_PROGRESS_LINE", -1)
+        if first_line >= 0:  # several crawl processes share the terminal: one line each
+            crawler.settings.set("MISUSEWATCH_PROGRESS_LINE", first_line + len(crawlers), priority="spider")
         process.crawl(crawler, source=source)
         crawlers.append((source, crawler))
     process.start()
@@ -109,39 +114,86 @@ def crawl_sources(
     timeout: float | None = None,
     env: dict[str, str] | None = None,
     include_disabled: bool = False,
+    processes: int = 1,
 ) -> list[dict[str, Any]]:
-    """Crawl the sources in a fresh ``python -m crawlers.run`` process; returns its summaries.
+    """Crawl the sources in fresh ``python -m crawlers.run`` processes; returns their summaries,
+    in the sources' order.
 
-    Callable any number of times from one process (the demo, the scheduler, tests). The
-    child's log goes to this process's stderr; its summaries come back as JSON. Sources with
-    ``enabled = false`` are left out unless ``include_disabled`` (a user named them).
+    Callable any number of times from one process (the demo, the scheduler, tests). With
+    ``processes`` > 1 the sources are split over that many crawl processes running at once
+    (:func:`plan_processes`): Scrapy parses on one core, so this is how a crawl uses more. The
+    children's logs go to this process's stderr; their summaries come back as JSON. Sources
+    with ``enabled = false`` are left out unless ``include_disabled`` (a user named them).
     """
     sources = [s for s in sources if include_disabled or s.enabled]
     if not sources:
         return []
-    job = {
-        "store": store_url,
-        "settings": settings_overrides or {},
-        "polite": polite,
-        "progress": progress,
-        "sources": [{"entry": s.entry or _entry_of(s), "base_dir": str(s.base_dir)} for s in sources],
-    }
+    groups = plan_processes(sources, processes, polite=polite is not False)
     child_env = {**os.environ, **(env or {})}
     root = str(Path(__file__).resolve().parent.parent)
     child_env["PYTHONPATH"] = os.pathsep.join(p for p in (root, child_env.get("PYTHONPATH")) if p)
-    proc = subprocess.run(
-        [sys.executable, "-m", "crawlers.run", "--job", "-"],
-        input=json.dumps(job),
-        capture_output=False,
-        stdout=subprocess.PIPE,
-        text=True,
-        timeout=timeout,
-        env=child_env,
-    )
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
-    if proc.returncode != 0 and not lines:
-        raise CrawlError(f"crawl process exited with status {proc.returncode}")
-    return [json.loads(line) for line in lines]
+
+    def run(index: int) -> list[dict[str, Any]] | CrawlError:
+        settings = dict(settings_overrides or {})
+        if progress and len(groups) > 1:
+            settings["MISUSEWATCH_PROGRESS_LINE"] = sum(len(g) for g in groups[:index])
+        job = {
+            "store": store_url,
+            "settings": settings,
+            "polite": polite,
+            "progress": progress,
+            "sources": [{"entry": s.entry or _entry_of(s), "base_dir": str(s.base_dir)} for s in groups[index]],
+        }
+        proc = subprocess.run(
+            [sys.executable, "-m", "crawlers.run", "--job", "-"],
+            input=json.dumps(job),
+            stdout=subprocess.PIPE,
+            text=True,
+            timeout=timeout,
+            env=child_env,
+        )
+        lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+        if proc.returncode != 0 and not lines:
+            names = ", ".join(s.name for s in groups[index])
+            return CrawlError(f"crawl process for {names} exited with status {proc.returncode}")
+        return [json.loads(line) for line in lines]
+
+    if len(groups) == 1:
+        results = [run(0)]
+    else:
+        # Threads only wait on the children; every child finishes even if another fails.
+        with ThreadPoolExecutor(len(groups)) as pool:
+            results = list(pool.map(run, range(len(groups))))
+    failures = [r for r in results if isinstance(r, CrawlError)]
+    if failures:
+        raise CrawlError("; ".join(str(f) for f in failures))
+    summaries = {s["source"]: s for result in results for s in result}
+    return [summaries[s.name] for s in sources if s.name in summaries]
+
+
+def plan_processes(sources: list[Source], processes: int, *, polite: bool = True) -> list[list[Source]]:
+    """The sources split into at most ``processes`` groups of about equal count.
+
+    Politeness (delays, concurrency per site) is kept by each process for its own requests,
+    so while polite, the sources of one host stay in one group and are never fetched from two
+    processes at once.
+    """
+    units: dict[str, list[Source]] = {}
+    for index, source in enumerate(sources):
+        units.setdefault(_host(source) if polite else str(index), []).append(source)
+    groups: list[list[Source]] = [[] for _ in range(max(1, min(processes, len(units))))]
+    for unit in sorted(units.values(), key=len, reverse=True):  # largest first, to the emptiest
+        min(groups, key=len).extend(unit)
+    order = {id(source): index for index, source in enumerate(sources)}
+    return [sorted(g, key=lambda s: order[id(s)]) for g in groups if g]  # each in watchlist order
+
+
+def _host(source: Source) -> str:
+    for url in source.start_urls:
+        host = urlsplit(url).hostname
+        if host:
+            return host.lower()
+    return source.site_name
 
 
 def _entry_of(source: Source) -> dict[str, Any]:

@@ -53,6 +53,7 @@ MISUSEWATCH_FULL_RECRAWL = False
 MISUSEWATCH_REVISIT_AFTER = 7 * 86400  # seconds; an unchanged thread is re-read this often
 MISUSEWATCH_RECORD_RUNS = True
 MISUSEWATCH_PROGRESS = False
+MISUSEWATCH_PROGRESS_LINE = -1  # the first progress bar's line, when several crawl processes run
 MISUSEWATCH_POLITE = True
 
 ITEM_PIPELINES = {

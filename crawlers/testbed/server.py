@@ -31,6 +31,7 @@ class TestbedServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # several crawl processes connect at once (socketserver's default: 5)
 
     def __init__(self, community: Community, host: str = "127.0.0.1", port: int = 0,
                  faults: list[Fault] | tuple[Fault, ...] = (), verbose: bool = False):

@@ -88,9 +88,17 @@ def parse_cmd(platform, profile, site, url, timezone, raw, files):
     metavar="KEY=VALUE",
     help="Override a Scrapy/misusewatch crawl setting (repeatable).",
 )
+@click.option(
+    "-j",
+    "--processes",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Crawl processes at once, sources split between them (a site's sources stay together).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Scrapy's INFO log lines too.")
 @click.pass_obj
-def crawl_cmd(app, names, all_, sources_file, full, no_politeness, overrides, verbose):
+def crawl_cmd(app, names, all_, sources_file, full, no_politeness, overrides, processes, verbose):
     """Crawl the named sources (or --all) into the store, recording each run."""
     from crawlers.runner import crawl_sources
     from crawlers.sources import load_sources, select_sources
@@ -114,7 +122,7 @@ def crawl_cmd(app, names, all_, sources_file, full, no_politeness, overrides, ve
         Path(store_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     summaries = crawl_sources(
         store_url, sources, settings, polite=False if no_politeness else None, progress=True,
-        include_disabled=bool(names),
+        include_disabled=bool(names), processes=processes,
     )
     failed = False
     for s in summaries:

@@ -143,6 +143,24 @@ def test_a_second_crawl_adds_nothing(crawled, testbed, truth):
     assert mismatches(after, truth) == []
 
 
+def test_several_crawl_processes_store_exactly_the_truth(testbed, truth, tmp_path):
+    """Sources split over three processes writing one SQLite store at once: nothing lost or doubled."""
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    sources = sources_for(testbed)
+
+    def crawl_in_three():
+        return crawl_sources(store_url, sources, {"LOG_LEVEL": "WARNING"}, polite=False, timeout=300,
+                             processes=3)
+
+    first = crawl_in_three()
+    assert [s["source"] for s in first] == [s.name for s in sources]
+    assert all(s["errors"] == 0 and s["finish_reason"] == "finished" for s in first), first
+    assert mismatches(stored(store_url), truth) == []
+    assert sum(s["posts_new"] for s in first) == len(truth)
+    again = crawl_in_three()
+    assert sum(s["posts_new"] + s["posts_updated"] + s["errors"] for s in again) == 0
+
+
 # ---------------------------------------------------------------- time moves on: new posts, edits
 
 
@@ -248,7 +266,8 @@ def test_fault_modes_are_survived(tmp_path):
 # ---------------------------------------------------------------- the CLI verb
 
 
-def test_cli_crawl_prints_a_summary_per_source(tmp_path):
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_cli_crawl_prints_a_summary_per_source(tmp_path, processes):
     from click.testing import CliRunner
 
     from misusewatch.cli import cli
@@ -258,7 +277,7 @@ def test_cli_crawl_prints_a_summary_per_source(tmp_path):
     with serve(community) as base:
         env = {"MISUSEWATCH_TESTBED_URL": base}
         args = ["--store", store_url, "crawl", "testbed-discourse", "testbed-feed", "--no-politeness",
-                "--sources", str(REPO / "sources.toml")]
+                "--sources", str(REPO / "sources.toml"), "-j", processes]
         result = CliRunner(env=env).invoke(cli, args)
         assert result.exit_code == 0, result.output
         lines = result.stdout.strip().splitlines()
@@ -267,4 +286,6 @@ def test_cli_crawl_prints_a_summary_per_source(tmp_path):
         result = CliRunner(env=env).invoke(cli, ["--store", store_url, "crawl", "nope", "--sources",
                                                  str(REPO / "sources.toml")])
         assert result.exit_code == 2 and "unknown source(s) nope" in result.stderr
+        result = CliRunner(env=env).invoke(cli, ["--store", store_url, "crawl", "--all", "-j", "0"])
+        assert result.exit_code == 2 and "--processes" in result.stderr
     assert len(stored(store_url)) == len(list(truth_records(community)))

@@ -121,3 +121,34 @@ def test_crawl_sources_leaves_disabled_sources_out(tmp_path):
 
     disabled = [s for s in load_sources(write(tmp_path, GOOD)) if not s.enabled]
     assert disabled and crawl_sources(f"sqlite:///{tmp_path / 'x.db'}", disabled) == []
+
+
+def _source(name: str, url: str):
+    from crawlers.sources import parse_source
+
+    return parse_source({"name": name, "platform": "discourse", "url": url}, path="test")
+
+
+def test_sources_of_one_host_share_a_crawl_process_while_polite():
+    from crawlers.runner import plan_processes
+
+    sources = [
+        _source("a1", "https://a.example/latest.json"),
+        _source("b", "https://b.example/latest.json"),
+        _source("a2", "https://A.example/c/other.json"),
+        _source("c", "https://c.example/latest.json"),
+    ]
+    groups = [[s.name for s in g] for g in plan_processes(sources, 2, polite=True)]
+    assert sorted(map(sorted, groups)) == [["a1", "a2"], ["b", "c"]]
+    assert plan_processes(sources, 1, polite=True) == [sources]
+
+
+def test_without_politeness_sources_are_spread_evenly_and_never_over_processes():
+    from crawlers.runner import plan_processes
+
+    sources = [_source(f"s{k}", "http://127.0.0.1:8000/latest.json") for k in range(5)]
+    groups = plan_processes(sources, 2, polite=False)
+    assert sorted(len(g) for g in groups) == [2, 3]
+    assert sorted(s.name for g in groups for s in g) == [s.name for s in sources]
+    assert len(plan_processes(sources, 9, polite=False)) == 5
+    assert len(plan_processes(sources, 9, polite=True)) == 1  # one host
