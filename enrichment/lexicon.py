@@ -170,7 +170,7 @@ class CompiledLexicon:
             else:
                 tokens.setdefault(key, []).append(p.pattern)
         self._requires = sorted({r for _, requires, _ in self._regexes for r in requires})
-        self._automaton = _automaton(self._requires)
+        self._automaton = string_automaton(self._requires)
         self.screen = _lm_screen(nlp, self.patterns)
         for (attr, key), docs in phrases.items():
             self._phrase[attr].add(key, docs)
@@ -209,16 +209,16 @@ class CompiledLexicon:
         return {r for r in self._requires if r in lowered}
 
 
-def _automaton(strings: Sequence[str]):
-    try:
-        import ahocorasick
-    except ImportError:  # pragma: no cover - a declared dependency; fall back to substring tests
-        return None
-    if not strings:
+def string_automaton(strings: Iterable[str]):
+    """An Aho-Corasick automaton over the distinct strings, each found as itself; None if none."""
+    import ahocorasick
+
+    keys = sorted(set(strings))
+    if not keys:
         return None
     automaton = ahocorasick.Automaton()
-    for s in strings:
-        automaton.add_word(s, s)
+    for key in keys:
+        automaton.add_word(key, key)
     automaton.make_automaton()
     return automaton
 

@@ -31,7 +31,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
-from enrichment.lexicon import Pattern
+from enrichment.lexicon import Pattern, string_automaton
 
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 # Words too common to look a phrase up by ("on my pc" is found by "pc"); any token is sound.
@@ -83,7 +83,7 @@ class LmScreen:
         # One alternation per key, over the lower-cased text; the raw-text regexes keep theirs.
         self._phrase_checks = {key: re.compile("|".join(sorted(set(parts)))) for key, parts in phrases.items()}
         self._regex_checks = {key: _unique(found) for key, found in regexes_by_key.items()}
-        self._automaton = _automaton([*self._phrase_checks, *self._regex_checks])
+        self._automaton = string_automaton([*self._phrase_checks, *self._regex_checks])
 
     def might_hint_lm(self, text: str) -> bool:
         """False only when no wanted pattern can match ``text``."""
@@ -183,16 +183,3 @@ def _nonempty_match(regex: re.Pattern[str], text: str) -> bool:
 
 def _unique(regexes: Iterable[re.Pattern[str]]) -> list[re.Pattern[str]]:
     return list({id(r): r for r in regexes}.values())
-
-
-def _automaton(keys: Iterable[str]):
-    import ahocorasick
-
-    keys = sorted(set(keys))
-    if not keys:
-        return None
-    automaton = ahocorasick.Automaton()
-    for key in keys:
-        automaton.add_word(key, key)
-    automaton.make_automaton()
-    return automaton
