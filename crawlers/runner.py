@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -16,6 +17,8 @@ from crawlers.sources import Source
 
 # Scrapy's own settings module; the crawl process reads it like `scrapy crawl` would.
 SETTINGS_MODULE = "crawlers.settings"
+
+logger = logging.getLogger(__name__)
 
 
 class CrawlError(RuntimeError):
@@ -122,8 +125,9 @@ def crawl_sources(
     Callable any number of times from one process (the demo, the scheduler, tests). With
     ``processes`` > 1 the sources are split over that many crawl processes running at once
     (:func:`plan_processes`): Scrapy parses on one core, so this is how a crawl uses more. The
-    children's logs go to this process's stderr; their summaries come back as JSON. Sources
-    with ``enabled = false`` are left out unless ``include_disabled`` (a user named them).
+    children's logs go to this process's stderr; their summaries come back as JSON, fewer than
+    the sources when a process failed (CrawlError when none came back at all). Sources with
+    ``enabled = false`` are left out unless ``include_disabled`` (a user named them).
     """
     sources = [s for s in sources if include_disabled or s.enabled]
     if not sources:
@@ -165,9 +169,11 @@ def crawl_sources(
         with ThreadPoolExecutor(len(groups)) as pool:
             results = list(pool.map(run, range(len(groups))))
     failures = [r for r in results if isinstance(r, CrawlError)]
-    if failures:
+    if len(failures) == len(results):
         raise CrawlError("; ".join(str(f) for f in failures))
-    summaries = {s["source"]: s for result in results for s in result}
+    for failure in failures:  # as with one process: the summaries that came back are returned
+        logger.error("%s", failure)
+    summaries = {s["source"]: s for result in results if not isinstance(result, CrawlError) for s in result}
     return [summaries[s.name] for s in sources if s.name in summaries]
 
 

@@ -161,6 +161,24 @@ def test_several_crawl_processes_store_exactly_the_truth(testbed, truth, tmp_pat
     assert sum(s["posts_new"] + s["posts_updated"] + s["errors"] for s in again) == 0
 
 
+def test_a_failed_crawl_process_costs_only_its_own_sources(testbed, tmp_path, caplog):
+    import dataclasses
+
+    from crawlers.runner import CrawlError
+
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    feed = sources_for(testbed, ("feed",))[0]
+    # The child process reads the entry again and refuses it: exit 2, no summary.
+    broken = dataclasses.replace(feed, name="broken", entry={"name": "broken", "platform": "nope"})
+    summaries = crawl_sources(store_url, [broken, feed], {"LOG_LEVEL": "WARNING"}, polite=False,
+                              timeout=300, processes=2)
+    assert [s["source"] for s in summaries] == [feed.name]
+    assert summaries[0]["posts_new"] > 0
+    assert "crawl process for broken exited with status 2" in caplog.text
+    with pytest.raises(CrawlError, match="broken"):
+        crawl_sources(store_url, [broken], polite=False, timeout=300, processes=2)
+
+
 # ---------------------------------------------------------------- time moves on: new posts, edits
 
 
