@@ -51,12 +51,12 @@ def load_enricher_plugins() -> None:
 
 
 def default_enrichers(detectors_section: dict[str, Any]) -> list[str]:
-    """The tagger, then one ``detector:<name>`` per configured detector."""
+    """The tagger, then one ``detector:<name>`` per configured detector not ``enabled = false``."""
     try:
-        from enrichment.detectors.decision import configured_detectors
+        from enrichment.detectors.decision import enabled_detectors
     except ImportError:  # pragma: no cover - a build without the detectors package
         return ["tagger"]
-    return ["tagger", *(f"detector:{name}" for name in configured_detectors(detectors_section))]
+    return ["tagger", *(f"detector:{name}" for name in enabled_detectors(detectors_section))]
 
 
 def enrichers_from_settings(

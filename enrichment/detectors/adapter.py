@@ -7,7 +7,7 @@ from typing import Any
 
 from enrichment.base import enrichers
 from enrichment.detectors.base import Detector, detectors
-from enrichment.detectors.decision import DecisionRule, configured_detectors, split_config
+from enrichment.detectors.decision import DecisionRule, split_config
 from misusewatch.records import Enrichment, Post
 
 
@@ -39,12 +39,3 @@ def make_detector_enricher(detector: str, config: Mapping[str, Any]) -> Detector
     """Runs one registered detector over posts (detector settings + decision keys)."""
     detector_config, decision_config = split_config(config)
     return DetectorEnricher(detectors.create(detector, detector_config), DecisionRule.from_config(decision_config))
-
-
-def detector_enrichers(section: Mapping[str, Any]) -> list[DetectorEnricher]:
-    """One enricher per ``[detectors.<name>]`` section (the shipped TF-IDF when there are none)."""
-    return [
-        make_detector_enricher(name, config)
-        for name, config in configured_detectors(section).items()
-        if config.get("enabled", True) is not False
-    ]

@@ -100,11 +100,16 @@ def configured_detectors(section: Mapping[str, Any]) -> dict[str, dict[str, Any]
     return configured or {k: dict(v) for k, v in DEFAULT_CONFIGURED.items()}
 
 
+def enabled_detectors(section: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The configured detectors that run as enrichers and join the ensemble (not ``enabled = false``)."""
+    return {n: c for n, c in configured_detectors(section).items() if c.get("enabled", True) is not False}
+
+
 def build_detector(name: str, section: Mapping[str, Any]) -> tuple[Detector, DecisionRule]:
     """The detector called ``name`` (or the configured ensemble) and its decision rule."""
     configured = configured_detectors(section)
     if name == "ensemble":
-        members = {n: split_config(c)[0] for n, c in configured.items() if n != "ensemble"}
+        members = {n: split_config(c)[0] for n, c in enabled_detectors(section).items() if n != "ensemble"}
         own = configured.get("ensemble", {})
         detector_config, decision_config = split_config(own)
         detector_config.setdefault("members", members)

@@ -194,6 +194,15 @@ def test_enrichers_come_from_settings(store) -> None:
     assert [e.name for e in enrichers_from_settings({})] == ["tagger", "detector:tfidf", "detector:stacked"]
     only_tfidf = enrichers_from_settings({}, detectors_section={"tfidf": {}})
     assert [e.name for e in only_tfidf] == ["tagger", "detector:tfidf"]
+    stacked_off = enrichers_from_settings({}, detectors_section={"tfidf": {}, "stacked": {"enabled": False}})
+    assert [e.name for e in stacked_off] == ["tagger", "detector:tfidf"]
+
+
+def test_a_disabled_detector_stays_out_of_the_ensemble():
+    from enrichment.detectors.decision import build_detector
+
+    ensemble, _ = build_detector("ensemble", {"tfidf": {}, "stacked": {"enabled": False}})
+    assert list(ensemble.members) == ["tfidf"]
 
 
 def run_cli(args: list[str], store_url: str, input: str | None = None):
