@@ -11,6 +11,7 @@ from typing import Any
 from misusewatch.alerting.settings import AlertSettings
 from misusewatch.records import CATEGORIES, Enrichment, Post
 from misusewatch.store import PostFilter, Store
+from threat_model.ladder import MISUSE_STEPS
 from threat_model.rules import DetectorRate, Facts, PostFact, Rule, RunFact, WeeklySeries
 
 # Ladder steps the post-based rules look at; "none" and "discussion" posts never fire them.
@@ -136,13 +137,16 @@ def detector_rates(store: Store, detectors: Iterable[str]) -> list[DetectorRate]
 
 
 def weekly_series(store: Store) -> list[WeeklySeries]:
-    """LM-misuse posts per week, overall and per category, beside all posts collected."""
+    """LM-misuse posts (ladder discussion or above) per week, overall and per category, beside
+    all posts collected. Benign talk about language models is not misuse and does not count."""
     totals = dict(store.count_by_time("week"))
-    scopes: list[tuple[str, str | None, PostFilter]] = [("all", None, PostFilter(lm_related=True))]
-    scopes += [(f"category:{c}", c, PostFilter(lm_related=True, category=c)) for c in CATEGORIES]
     out = []
-    for scope, category, filters in scopes:
-        matching = dict(store.count_by_time("week", filters))
+    for category in (None, *CATEGORIES):
+        matching: dict[Any, int] = defaultdict(int)
+        for step in MISUSE_STEPS:  # one count per step: the stores filter on one ladder value
+            for week, n in store.count_by_time("week", PostFilter(ladder=step, category=category)):
+                matching[week] += n
+        scope = "all" if category is None else f"category:{category}"
         if matching:
             weeks = tuple((w, matching.get(w, 0), t) for w, t in sorted(totals.items()))
             out.append(WeeklySeries(scope=scope, weeks=weeks, category=category))
