@@ -39,6 +39,9 @@ class Settings:
         return value
 
 
+# The tables a package reads (each checks its own keys): anything else at the top is a typo.
+SECTIONS = ("alerts", "assess", "dashboard", "detectors", "enrichment", "schedule", "stages")
+
 _SCALARS = {
     "store": str,
     "var_dir": Path,
@@ -75,8 +78,11 @@ def load_settings(
     for key, value in data.items():
         if key in _SCALARS:
             setattr(settings, key, _coerce(key, value, config_path))
-        else:
+        elif key in SECTIONS:
             settings.sections[key] = value
+        else:
+            known = ", ".join([*_SCALARS, *(f"[{name}]" for name in SECTIONS)])
+            raise ConfigError(f"{config_path}: unknown setting {key!r} (known: {known})")
     for key in _SCALARS:
         override = env.get(f"{ENV_PREFIX}{key.upper()}")
         if override:

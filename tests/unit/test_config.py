@@ -38,3 +38,13 @@ def test_errors_name_the_file(tmp_path: Path):
     wrong.write_text('dashboard_port = "eighty"\n')
     with pytest.raises(ConfigError, match="dashboard_port"):
         load_settings(wrong, env={})
+
+
+def test_an_unknown_key_or_table_is_an_error_naming_the_file_and_key(tmp_path: Path):
+    typo = tmp_path / "typo.toml"
+    typo.write_text('stor = "sqlite:///x.db"\n')
+    with pytest.raises(ConfigError, match=r"typo\.toml: unknown setting 'stor' \(known: store, "):
+        load_settings(typo, env={})
+    typo.write_text("[detector.tfidf]\nenabled = false\n")
+    with pytest.raises(ConfigError, match=r"unknown setting 'detector'.*\[detectors\]"):
+        load_settings(typo, env={})
