@@ -15,7 +15,7 @@ from misusewatch.records import CrawlRun, utcnow
 logger = logging.getLogger(__name__)
 
 # finish reasons that mean the crawl did what it was asked (a page budget is a plan, not a failure)
-_FINISHED = ("finished", "closespider_pagecount", "closespider_itemcount", "closespider_timeout")
+FINISHED_REASONS = ("finished", "closespider_pagecount", "closespider_itemcount", "closespider_timeout")
 
 
 def run_summary(stats: dict) -> dict[str, int]:
@@ -84,7 +84,7 @@ class CrawlRunRecorder:
         }
         self.run = self.run.replace(
             finished_at=utcnow(),
-            status="finished" if reason in _FINISHED else "failed",
+            status="finished" if reason in FINISHED_REASONS else "failed",
             data=data,
             **summary,
         )

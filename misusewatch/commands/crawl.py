@@ -100,7 +100,8 @@ def parse_cmd(platform, profile, site, url, timezone, raw, files):
 @click.pass_obj
 def crawl_cmd(app, names, all_, sources_file, full, no_politeness, overrides, processes, verbose):
     """Crawl the named sources (or --all) into the store, recording each run."""
-    from crawlers.runner import crawl_sources
+    from crawlers.extensions import FINISHED_REASONS
+    from crawlers.runner import CrawlError, crawl_sources
     from crawlers.sources import load_sources, select_sources
 
     path = Path(sources_file) if sources_file else app.settings.sources_file
@@ -120,10 +121,14 @@ def crawl_cmd(app, names, all_, sources_file, full, no_politeness, overrides, pr
     store_url = app.settings.store
     if store_url.startswith("sqlite:///"):
         Path(store_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    summaries = crawl_sources(
-        store_url, sources, settings, polite=False if no_politeness else None, progress=True,
-        include_disabled=bool(names), processes=processes,
-    )
+    try:
+        summaries = crawl_sources(
+            store_url, sources, settings, polite=False if no_politeness else None, progress=True,
+            include_disabled=bool(names), processes=processes,
+        )
+    except CrawlError as exc:  # the child's own error is on stderr above this line
+        click.echo(f"crawl: {exc}", err=True)
+        raise click.exceptions.Exit(1) from None
     failed = False
     for s in summaries:
         click.echo(
@@ -132,7 +137,7 @@ def crawl_cmd(app, names, all_, sources_file, full, no_politeness, overrides, pr
             f"{s['skipped_unchanged']} threads skipped unchanged, {s['errors']} errors, "
             f"{s['bans_suspected']} bans suspected ({s['finish_reason']})"
         )
-        failed = failed or s["finish_reason"] not in ("finished", "closespider_pagecount")
+        failed = failed or s["finish_reason"] not in FINISHED_REASONS
     if failed or len(summaries) != len(sources):
         raise click.exceptions.Exit(1)
 

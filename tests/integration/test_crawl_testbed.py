@@ -306,4 +306,9 @@ def test_cli_crawl_prints_a_summary_per_source(tmp_path, processes):
         assert result.exit_code == 2 and "unknown source(s) nope" in result.stderr
         result = CliRunner(env=env).invoke(cli, ["--store", store_url, "crawl", "--all", "-j", "0"])
         assert result.exit_code == 2 and "--processes" in result.stderr
+        # A budget the user set is a plan, not a failure: the run is finished and so is the command.
+        budget = ["--store", f"sqlite:///{tmp_path / 'budget.db'}", "crawl", "testbed-discourse", "--no-politeness",
+                  "--sources", str(REPO / "sources.toml"), "--set", "CLOSESPIDER_ITEMCOUNT=1"]
+        result = CliRunner(env=env).invoke(cli, budget)
+        assert result.exit_code == 0 and "(closespider_itemcount)" in result.stdout, result.output
     assert len(stored(store_url)) == len(list(truth_records(community)))
