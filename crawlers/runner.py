@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from crawlers.sources import Source
 
@@ -186,20 +185,12 @@ def plan_processes(sources: list[Source], processes: int, *, polite: bool = True
     """
     units: dict[str, list[Source]] = {}
     for index, source in enumerate(sources):
-        units.setdefault(_host(source) if polite else str(index), []).append(source)
+        units.setdefault(source.fetch_host if polite else str(index), []).append(source)
     groups: list[list[Source]] = [[] for _ in range(max(1, min(processes, len(units))))]
     for unit in sorted(units.values(), key=len, reverse=True):  # largest first, to the emptiest
         min(groups, key=len).extend(unit)
     order = {id(source): index for index, source in enumerate(sources)}
     return [sorted(g, key=lambda s: order[id(s)]) for g in groups if g]  # each in watchlist order
-
-
-def _host(source: Source) -> str:
-    for url in source.start_urls:
-        host = urlsplit(url).hostname
-        if host:
-            return host.lower()
-    return source.site_name
 
 
 def _entry_of(source: Source) -> dict[str, Any]:

@@ -69,14 +69,20 @@ class Source:
 
     @property
     def site_name(self) -> str:
-        """The ``site`` id component: the configured one, else the first URL's host."""
-        if self.site:
-            return self.site.lower()
-        for url in self.start_urls:
-            host = urlsplit(url).hostname
-            if host:
-                return host.lower()
-        return "offline"
+        """The ``site`` id component its posts get, as its spider names it: the configured one,
+        else the site of the first URL it fetches (an API host such as a.4cdn.org mapped to the
+        site, boards.4chan.org), else the platform's own site."""
+        from crawlers.spiders import spider_for  # the spiders import this module
+
+        return spider_for(self.platform)(self).site
+
+    @property
+    def fetch_host(self) -> str:
+        """The host its crawl sends requests to first (politeness is kept per host)."""
+        from crawlers.spiders import spider_for
+
+        first = spider_for(self.platform)(self).first_url()
+        return (urlsplit(first).hostname or "").lower() if first else self.site_name
 
     @property
     def interval_s(self) -> int | None:

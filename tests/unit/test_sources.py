@@ -152,3 +152,13 @@ def test_without_politeness_sources_are_spread_evenly_and_never_over_processes()
     assert sorted(s.name for g in groups for s in g) == [s.name for s in sources]
     assert len(plan_processes(sources, 9, polite=False)) == 5
     assert len(plan_processes(sources, 9, polite=True)) == 1  # one host
+
+
+def test_site_name_is_the_site_its_posts_get_and_fetch_host_where_requests_go():
+    from crawlers.sources import parse_source
+
+    board = parse_source({"name": "g", "platform": "4chan", "board": "g"}, path="test")
+    assert board.site_name == "boards.4chan.org" and board.fetch_host == "a.4cdn.org"
+    hn = parse_source({"name": "hn", "platform": "hackernews", "url": "https://hacker-news.firebaseio.com/v0"},
+                      path="test")
+    assert hn.site_name == "news.ycombinator.com" and hn.fetch_host == "hacker-news.firebaseio.com"
