@@ -36,6 +36,7 @@ from enrichment.metadata import (
 from misusewatch.errors import InputError
 from misusewatch.ids import split_id
 from misusewatch.records import Actor, Assessment, Enrichment, Post, utcnow
+from misusewatch.registry import UnknownNameError
 from threat_model.tiers import stix_sophistication
 
 CLUSTERS_ASSESSMENT = "campaign_clusters"
@@ -59,6 +60,10 @@ def default_enrichers(detectors_section: dict[str, Any]) -> list[str]:
     return ["tagger", *(f"detector:{name}" for name in enabled_detectors(detectors_section))]
 
 
+# The [enrichment] keys that are not an enricher's own table.
+SECTION_KEYS = ("enrichers", "actor_processes")
+
+
 def enrichers_from_settings(
     section: dict[str, Any], names: Sequence[str] = (), detectors_section: dict[str, Any] | None = None
 ) -> list[Enricher]:
@@ -71,6 +76,12 @@ def enrichers_from_settings(
     A name no one registered is a user error.
     """
     load_enricher_plugins()
+    unknown = sorted(key for key in section if key not in SECTION_KEYS and key not in enrichers)
+    if unknown:
+        raise InputError(
+            f"[enrichment]: unknown setting(s) {unknown} (known: {', '.join(SECTION_KEYS)},"
+            f" or a table per enricher: {', '.join(enrichers.names())})"
+        )
     detectors_section = detectors_section or {}
     chosen = list(names) or list(section.get("enrichers") or []) or default_enrichers(detectors_section)
     built = []
@@ -86,7 +97,10 @@ def enrichers_from_settings(
         config = section.get(name) or {}
         if not isinstance(config, dict):
             raise InputError(f"[enrichment.{name}] must be a table")
-        built.append(enrichers.create(name, config))
+        try:
+            built.append(enrichers.create(name, config))
+        except UnknownNameError as exc:
+            raise InputError(f"[enrichment.{name}]: {exc}") from None
     return built
 
 

@@ -10,6 +10,7 @@ import click
 from misusewatch.config import ConfigError
 from misusewatch.errors import InputError
 from misusewatch.records import RecordError
+from misusewatch.registry import UnknownNameError
 from misusewatch.store import StoreError, StoreURLError
 
 # Each module defines click commands/groups in COMMANDS; adding a verb is one file + one line.
@@ -27,7 +28,7 @@ COMMAND_MODULES = (
 )
 
 # Errors a user can cause: one line on stderr, exit 2, no traceback.
-USER_ERRORS = (InputError, RecordError, ConfigError, StoreURLError, StoreError, FileNotFoundError)
+USER_ERRORS = (InputError, RecordError, ConfigError, StoreURLError, StoreError, FileNotFoundError, UnknownNameError)
 
 
 class MisusewatchGroup(click.Group):

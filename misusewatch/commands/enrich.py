@@ -41,7 +41,12 @@ def enrich_cmd(app, names: tuple[str, ...], batch_size: int, limit: int | None, 
     settings = app.settings
     store = app.store
     failed = 0
-    built = enrichers_from_settings(settings.section("enrichment"), names, settings.section("detectors"))
+    try:
+        built = enrichers_from_settings(settings.section("enrichment"), names, settings.section("detectors"))
+    except InputError as exc:
+        if settings.config_path and str(exc).startswith("[enrichment"):  # a table of the config file
+            raise InputError(f"{settings.config_path}: {exc}") from None
+        raise
     for enricher in built:
         try:
             report = run_enricher(store, enricher, batch_size=batch_size, progress=progress, limit=limit)

@@ -191,6 +191,10 @@ def test_enrichers_come_from_settings(store) -> None:
 
     with pytest.raises(InputError, match="unknown enricher 'nope'"):
         enrichers_from_settings({}, ["nope"])
+    with pytest.raises(InputError, match=r"\[enrichment\]: unknown setting\(s\) \['enricher'\]"):
+        enrichers_from_settings({"enricher": ["tagger"]})
+    with pytest.raises(InputError, match=r"\[enrichment.tagger\]: .*unknown setting\(s\) \['bogus'\]"):
+        enrichers_from_settings({"tagger": {"bogus": 1}})
     assert [e.name for e in enrichers_from_settings({})] == ["tagger", "detector:tfidf", "detector:stacked"]
     only_tfidf = enrichers_from_settings({}, detectors_section={"tfidf": {}})
     assert [e.name for e in only_tfidf] == ["tagger", "detector:tfidf"]
@@ -288,3 +292,13 @@ def test_scheduler_service_runs_the_whole_job(tmp_path: Path) -> None:
         )
     finally:
         app.close()
+
+
+def test_cli_enrich_names_the_config_file_and_table_of_a_wrong_setting(tmp_path: Path) -> None:
+    config = tmp_path / "mw.toml"
+    config.write_text("[enrichment.tagger]\nbogus = 1\n")
+    result = CliRunner().invoke(cli, ["--config", str(config), "--store", f"sqlite:///{tmp_path / 'x.db'}",
+                                      "enrich", "--no-progress"])
+    assert result.exit_code == 2
+    assert f"{config}: [enrichment.tagger]: enricher 'tagger': unknown setting(s) ['bogus']" in result.stderr
+    assert "Traceback" not in result.output
