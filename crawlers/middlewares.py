@@ -65,14 +65,15 @@ class CursorMiddleware:
     def _source(self) -> str:
         return self.crawler.spider.source.name
 
-    def is_unchanged(self, key: str, value: Any) -> bool:
-        """The store's cursor holds this version, saved less than REVISIT_AFTER seconds ago."""
+    def is_unchanged(self, key: str, value: Any, final: bool = False) -> bool:
+        """The store's cursor holds this version, saved less than REVISIT_AFTER seconds ago
+        (or at any time, for a ``final`` page that cannot change)."""
         if self.full:
             return False
         saved = self.store.get_cursor(self._source(), key)
         if not isinstance(saved, dict) or saved.get("version") != value:
             return False
-        return time.time() - float(saved.get("at") or 0) < self.revisit_after
+        return final or time.time() - float(saved.get("at") or 0) < self.revisit_after
 
     def _request_dropped(self, request: Request, spider=None) -> None:
         # The duplicate filter dropped it: another request with the same URL is parsed
@@ -105,7 +106,8 @@ class CursorMiddleware:
                     else:
                         if key not in decided:
                             in_flight = key in self.pending
-                            fresh = not in_flight and not self.is_unchanged(key, cursor["value"])
+                            final = cursor.get("final", False)
+                            fresh = not in_flight and not self.is_unchanged(key, cursor["value"], final)
                             decided[key] = fresh
                             if fresh:
                                 self.pending[key] = 0

@@ -162,6 +162,7 @@ class ForumSpider(scrapy.Spider):
         callback: Any,
         *,
         cursor: tuple[str, Any] | None = None,
+        final: bool = False,
         meta: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> scrapy.Request:
@@ -169,11 +170,13 @@ class ForumSpider(scrapy.Spider):
 
         With a cursor, the request is skipped when the store's cursor already holds that
         token (nothing changed since the last crawl), and the cursor moves to it only once
-        every post the request (and its continuation pages) yielded is committed.
+        every post the request (and its continuation pages) yielded is committed. ``final``:
+        the page cannot change any more (an archived thread), so it is not read again after
+        MISUSEWATCH_REVISIT_AFTER either.
         """
         meta = dict(meta or {})
         if cursor is not None:
-            meta["cursor"] = {"key": cursor[0], "value": cursor[1]}
+            meta["cursor"] = {"key": cursor[0], "value": cursor[1], **({"final": True} if final else {})}
         return response.follow(url, callback=callback, meta=meta, **kwargs)
 
     @staticmethod

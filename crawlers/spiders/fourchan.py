@@ -116,6 +116,7 @@ class FourChanSpider(ForumSpider):
                 self._thread_url(response, board, no),
                 self.parse,
                 cursor=(f"thread:{board}:{no}", "archived"),
+                final=True,
             )
 
     def parse_thread(self, response: Response, data: dict[str, Any]) -> Iterator[Any]:

@@ -69,6 +69,22 @@ def test_stale_cursors_are_revisited(middleware):
     assert [r.url for r in mw.process_spider_output(response(), [req("http://t/1", "t1", 5)])] == ["http://t/1"]
 
 
+def test_final_pages_are_not_revisited(middleware):
+    """An archived 4chan thread cannot change: read once after it was archived, then never."""
+    mw, store = middleware
+    store.saved[("src", "thread:g:1")] = {"version": "archived",
+                                           "at": (datetime.now(UTC) - timedelta(days=80)).timestamp()}
+    archive = response("http://t/g/archive.json")
+    spider = mw.crawler.spider
+    followed = list(spider.parse_archive(archive, [1, 2]))
+    assert [r.meta["cursor"] for r in followed] == [
+        {"key": "thread:g:1", "value": "archived", "final": True},
+        {"key": "thread:g:2", "value": "archived", "final": True},
+    ]
+    out = list(mw.process_spider_output(archive, followed))
+    assert [r.meta["cursor"]["key"] for r in out] == ["thread:g:2"]  # never read before
+
+
 def test_checkpoint_after_the_last_continuation_page(middleware):
     mw, _ = middleware
     (thread,) = mw.process_spider_output(response(), [req("http://t/1", "t1", 9)])
