@@ -44,7 +44,7 @@ class AlertSettings:
     rules: list[Rule]  # enabled ones, built with their params
     notifiers: dict[str, Notifier]
     snoozes: list[Snooze] = field(default_factory=list)
-    max_attempts: int = 24  # with the default backoff: retries span roughly 14-18 hours
+    max_attempts: int = 24  # with the default backoff: retries span about 13.5 h (9-18 h with jitter)
     backoff_base_s: float = 60.0
     backoff_max_s: float = 3600.0
     digest_hour: int = 8  # UTC hour the daily digest goes out

@@ -158,7 +158,7 @@ def train(
     bpe,
     seed,
 ) -> None:
-    """Train NAME (tfidf, stacked, roberta) or fit a zero-shot detector's calibration, into --out."""
+    """Train NAME (tfidf, tfidf_char, stacked, roberta) or fit a zero-shot detector's calibration, into --out."""
     from enrichment.detectors import detectors
     from enrichment.detectors.training import fit_zero_shot, load_labelled, train_tfidf
 
