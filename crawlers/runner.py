@@ -56,6 +56,26 @@ def build_settings(
     return settings
 
 
+def check_overrides(overrides: dict[str, Any]) -> None:
+    """InputError naming the first override that Scrapy could not read as its setting's type
+    (the type of its default: ``--set CONCURRENT_REQUESTS=abc``), before any crawl starts."""
+    from scrapy.settings import BaseSettings
+
+    from misusewatch.errors import InputError
+
+    defaults = build_settings(None)
+    for key, value in overrides.items():
+        default = defaults.get(key)
+        kind = next((k for k in (bool, int, float) if isinstance(default, k)), None)
+        if kind is None:
+            continue
+        probe = BaseSettings({key: value})
+        try:
+            {bool: probe.getbool, int: probe.getint, float: probe.getfloat}[kind](key)
+        except (TypeError, ValueError):
+            raise InputError(f"--set {key}={value!r}: expected {kind.__name__}, like its default {default!r}") from None
+
+
 def crawl_in_process(
     store_url: str,
     sources: Iterable[Source],

@@ -101,7 +101,7 @@ def parse_cmd(platform, profile, site, url, timezone, raw, files):
 def crawl_cmd(app, names, all_, sources_file, full, no_politeness, overrides, processes, verbose):
     """Crawl the named sources (or --all) into the store, recording each run."""
     from crawlers.extensions import FINISHED_REASONS
-    from crawlers.runner import CrawlError, crawl_sources
+    from crawlers.runner import CrawlError, check_overrides, crawl_sources
     from crawlers.sources import load_sources, select_sources
 
     path = Path(sources_file) if sources_file else app.settings.sources_file
@@ -114,6 +114,7 @@ def crawl_cmd(app, names, all_, sources_file, full, no_politeness, overrides, pr
         if not sep or not key:
             raise InputError(f"--set: expected KEY=VALUE, got {pair!r}")
         settings[key.strip()] = _setting_value(value)
+    check_overrides(settings)
     if full:
         settings["MISUSEWATCH_FULL_RECRAWL"] = True
     # The progress line and the summary say what matters; Scrapy's INFO lines are for -v.

@@ -162,3 +162,20 @@ def test_site_name_is_the_site_its_posts_get_and_fetch_host_where_requests_go():
     hn = parse_source({"name": "hn", "platform": "hackernews", "url": "https://hacker-news.firebaseio.com/v0"},
                       path="test")
     assert hn.site_name == "news.ycombinator.com" and hn.fetch_host == "hacker-news.firebaseio.com"
+
+
+def test_a_crawl_setting_of_the_wrong_type_is_refused_before_crawling(tmp_path):
+    from click.testing import CliRunner
+
+    from misusewatch.cli import cli
+
+    base = ["--store", f"sqlite:///{tmp_path / 'x.db'}", "crawl", "testbed-feed",
+            "--sources", str(REPO / "sources.toml")]
+    result = CliRunner().invoke(cli, [*base, "--set", "CONCURRENT_REQUESTS=abc"])
+    assert result.exit_code == 2
+    assert "--set CONCURRENT_REQUESTS='abc': expected int" in result.stderr and "Traceback" not in result.output
+    result = CliRunner().invoke(cli, [*base, "--set", "ROBOTSTXT_OBEY=maybe"])
+    assert result.exit_code == 2 and "expected bool" in result.stderr
+    from crawlers.runner import check_overrides
+
+    check_overrides({"CONCURRENT_REQUESTS": 4, "ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": "0.5", "LOG_LEVEL": "x"})
