@@ -26,7 +26,6 @@ class Settings:
     store: str = DEFAULT_STORE
     var_dir: Path = Path("var")
     sources_file: Path = Path("sources.toml")
-    models_dir: Path = Path("models")
     dashboard_host: str = "127.0.0.1"
     dashboard_port: int = 8501
     config_path: Path | None = None
@@ -46,7 +45,6 @@ _SCALARS = {
     "store": str,
     "var_dir": Path,
     "sources_file": Path,
-    "models_dir": Path,
     "dashboard_host": str,
     "dashboard_port": int,
 }
