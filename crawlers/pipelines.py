@@ -52,8 +52,12 @@ def validate_item(item: PostItem | dict[str, Any]) -> Post:
         raise RecordError(f"malformed field: {exc}") from None
 
 
-def normalise_post(post: Post, *, keep_raw: bool = True) -> Post:
-    """The stored form, in place: clean plain text, sanitized HTML, lower-case site, tidy names."""
+def normalise_post(post: Post, *, keep_raw: bool = True, sanitize: bool = True) -> Post:
+    """The stored form, in place: clean plain text, sanitized HTML, lower-case site, tidy names.
+
+    ``sanitize=False`` leaves the HTML for the caller to sanitize (the store pipeline does, on
+    its writer thread).
+    """
     text = normalise_text(post.text)
     title = " ".join(post.thread_title.split()) or None if post.thread_title else None
     if text != post.text or title != post.thread_title:
@@ -63,7 +67,8 @@ def normalise_post(post: Post, *, keep_raw: bool = True) -> Post:
         post.author = post.author.strip() or None
     if post.reply_to:
         post.reply_to = [r for r in dict.fromkeys(post.reply_to) if r != post.id]
-    post.html = sanitize_html(post.html)
+    if sanitize:
+        post.html = sanitize_html(post.html)
     post.site = post.site.lower()
     if not keep_raw:
         post.raw = None
@@ -115,21 +120,27 @@ class ValidatePipeline:
 
 
 class NormalisePipeline:
-    """Clean every Post the same way whichever spider made it (text, HTML, names)."""
+    """Clean every Post the same way whichever spider made it (text, HTML, names).
 
-    def __init__(self, keep_raw: bool):
+    With a store, the HTML is sanitized by StorePipeline on its writer thread instead: nh3
+    releases the GIL, so there it runs beside the parsing rather than in its way.
+    """
+
+    def __init__(self, keep_raw: bool, sanitize: bool = True):
         self.keep_raw = keep_raw
+        self.sanitize = sanitize
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.getbool("MISUSEWATCH_KEEP_RAW", True))
+        settings = crawler.settings
+        return cls(settings.getbool("MISUSEWATCH_KEEP_RAW", True), sanitize=not settings.get("MISUSEWATCH_STORE"))
 
     def process_item(self, item):
         if isinstance(item, Post):
-            return normalise_post(item, keep_raw=self.keep_raw)
+            return normalise_post(item, keep_raw=self.keep_raw, sanitize=self.sanitize)
         if isinstance(item, PostBatch):
             for post in item["posts"]:
-                normalise_post(post, keep_raw=self.keep_raw)
+                normalise_post(post, keep_raw=self.keep_raw, sanitize=self.sanitize)
         return item
 
 
@@ -269,6 +280,8 @@ class StorePipeline:
 
     def _write(self, store, batch: list[Post], cursors: list[CursorCheckpoint]) -> None:
         if batch:
+            for post in batch:  # NormalisePipeline left this to the writer (nh3 releases the GIL)
+                post.html = sanitize_html(post.html)
             try:
                 result = store.upsert_posts(batch)
             except StoreError as exc:

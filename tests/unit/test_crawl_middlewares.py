@@ -145,3 +145,35 @@ def test_validate_and_normalise_an_item():
         validate_item(PostItem(source="s", platform="4chan", site="s", thread_id="1", post_id="2", text=""))
     with pytest.raises(RecordError, match="created_at"):
         validate_item({**dict(item), "created_at": "yesterday-ish"})
+
+
+def test_html_is_sanitized_before_it_is_stored_with_or_without_a_store(tmp_path):
+    """With a store the writer thread sanitizes (nh3 releases the GIL); without one, normalising does."""
+    from crawlers.pipelines import NormalisePipeline, StorePipeline, ValidatePipeline
+    from misusewatch.store import open_store
+
+    hostile = '<p onclick="x()">hi<script>alert(1)</script><img src=x onerror=alert(2)></p>'
+
+    def item():
+        return PostItem(source="src", platform="discourse", site="forum.example", thread_id="1", post_id="2",
+                        created_at=1554307200, text="hi", html=hostile)
+
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    crawler = get_crawler(FourChanSpider, {"MISUSEWATCH_STORE": store_url})
+    steps = [ValidatePipeline.from_crawler(crawler), NormalisePipeline.from_crawler(crawler)]
+    store_pipeline = StorePipeline.from_crawler(crawler)
+    store_pipeline.open_spider()
+    obj = PostBatch(posts=[item()], url="http://t/")
+    for step in steps:
+        obj = step.process_item(obj)
+    store_pipeline.process_item(obj)
+    store_pipeline.close_spider()
+    store = open_store(store_url)
+    [stored] = list(store.iter_posts())
+    store.close()
+    assert stored.html == '<p>hi<img src="x"></p>'
+
+    offline = get_crawler(FourChanSpider, {})
+    validated = ValidatePipeline.from_crawler(offline).process_item(item())
+    post = NormalisePipeline.from_crawler(offline).process_item(validated)
+    assert post.html == stored.html
