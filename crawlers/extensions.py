@@ -36,6 +36,8 @@ class CrawlRunRecorder:
 
     A run still marked running when the next one starts was killed (SIGKILL, power loss);
     it is closed as failed with ``data.reason = "interrupted"`` so source health shows it.
+    A shard's run (a source split over processes) records ``data.crawl`` and ``data.shard``;
+    readers see the shards of one crawl as one run (``merge_shard_runs``).
     """
 
     def __init__(self, crawler):
@@ -54,16 +56,21 @@ class CrawlRunRecorder:
 
     def spider_opened(self, spider):
         source = spider.source.name
+        shard = spider.source.shard
         for old in self.store.list_crawl_runs(source=source, limit=20):
-            if old.status == "running":
+            sibling = shard is not None and (old.data or {}).get("crawl") == shard.crawl
+            if old.status == "running" and not sibling:  # a sibling shard is running beside us
                 data = {**old.data, "reason": "interrupted"}
                 self.store.record_crawl_run(old.replace(status="failed", data=data))
         started = utcnow()
+        data = {"platform": spider.platform, "start_urls": list(spider.source.start_urls)}
+        if shard is not None:
+            data.update(crawl=shard.crawl, shard=f"{shard.index + 1}/{shard.count}")
         self.run = CrawlRun(
             id=f"{source}:{started.strftime('%Y%m%dT%H%M%S.%fZ')}:{os.getpid()}",
             source=source,
             started_at=started,
-            data={"platform": spider.platform, "start_urls": list(spider.source.start_urls)},
+            data=data,
         )
         self.store.record_crawl_run(self.run)
 

@@ -42,6 +42,9 @@ class CursorMiddleware:
 
     A listing's next page (``meta["next_listing"]``) is not fetched when every thread on the
     current page was unchanged: listings are sorted by activity, so the rest is older.
+
+    When the source is a Shard of a crawl split over processes, threads whose key belongs to
+    another shard are left to that shard's process (and count neither way for the listing).
     """
 
     def __init__(self, crawler):
@@ -64,6 +67,10 @@ class CursorMiddleware:
 
     def _source(self) -> str:
         return self.crawler.spider.source.name
+
+    @property
+    def shard(self):
+        return self.crawler.spider.source.shard
 
     def is_unchanged(self, key: str, value: Any, final: bool = False) -> bool:
         """The store's cursor holds this version, saved less than REVISIT_AFTER seconds ago
@@ -103,6 +110,9 @@ class CursorMiddleware:
                     key = cursor["key"]
                     if key == current_key:
                         continuations += 1
+                    elif self.shard is not None and not self.shard.owns(key):
+                        self.stats.inc_value("misusewatch/other_shard")
+                        continue
                     else:
                         if key not in decided:
                             in_flight = key in self.pending

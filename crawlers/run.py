@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from crawlers.runner import crawl_in_process
-from crawlers.sources import load_sources, parse_source, select_sources
+from crawlers.sources import Shard, load_sources, parse_source, select_sources
 from misusewatch.errors import InputError
 
 
@@ -25,9 +25,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.job:
             text = sys.stdin.read() if args.job == "-" else Path(args.job).read_text()
             job = json.loads(text)
-            sources = [
-                parse_source(s["entry"], path="job", base_dir=Path(s.get("base_dir", "."))) for s in job["sources"]
-            ]
+            sources = []
+            for spec in job["sources"]:
+                source = parse_source(spec["entry"], path="job", base_dir=Path(spec.get("base_dir", ".")))
+                if spec.get("shard"):
+                    source.shard = Shard(**spec["shard"])
+                sources.append(source)
             store, overrides, polite, progress = (
                 job["store"],
                 job.get("settings"),

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from crawlers.sources import Source
+from crawlers.sources import Shard, Source
 
 # Scrapy's own settings module; the crawl process reads it like `scrapy crawl` would.
 SETTINGS_MODULE = "crawlers.settings"
@@ -165,7 +167,7 @@ def crawl_sources(
             "settings": settings,
             "polite": polite,
             "progress": progress,
-            "sources": [{"entry": s.entry or _entry_of(s), "base_dir": str(s.base_dir)} for s in groups[index]],
+            "sources": [_job_source(s) for s in groups[index]],
         }
         proc = subprocess.run(
             [sys.executable, "-m", "crawlers.run", "--job", "-"],
@@ -192,25 +194,78 @@ def crawl_sources(
         raise CrawlError("; ".join(str(f) for f in failures))
     for failure in failures:  # as with one process: the summaries that came back are returned
         logger.error("%s", failure)
-    summaries = {s["source"]: s for result in results if not isinstance(result, CrawlError) for s in result}
-    return [summaries[s.name] for s in sources if s.name in summaries]
+    by_source: dict[str, list[dict[str, Any]]] = {}
+    for result in results:
+        if not isinstance(result, CrawlError):
+            for summary in result:  # a source crawled as shards has one summary per process
+                by_source.setdefault(summary["source"], []).append(summary)
+    return [merge_summaries(by_source[s.name]) for s in sources if s.name in by_source]
 
 
-def plan_processes(sources: list[Source], processes: int, *, polite: bool = True) -> list[list[Source]]:
-    """The sources split into at most ``processes`` groups of about equal count.
+def plan_processes(
+    sources: list[Source], processes: int, *, polite: bool = True, crawl: str | None = None
+) -> list[list[Source]]:
+    """The sources split over at most ``processes`` crawl processes, one group each.
 
     Politeness (delays, concurrency per site) is kept by each process for its own requests,
     so while polite, the sources of one host stay in one group and are never fetched from two
-    processes at once.
+    processes at once; the groups are of about equal count.
+
+    Without politeness and with fewer than two sources a process, whole sources cannot be
+    balanced (3 sources on 2 processes split 2 + 1: one core idles while the bigger group
+    finishes), so each source whose spider is SHARDABLE goes to every process as a Shard
+    (index k of ``processes``): each process crawls its part of every such source's threads.
+    The others (a feed, one document) go to the groups whole. With more sources, whole
+    sources balance well enough, and sharding would cost every shard the listing pages.
     """
+    processes = max(1, processes)
+    if not polite and 1 < processes and len(sources) < 2 * processes:
+        from crawlers.spiders import spider_for
+
+        shardable = [s for s in sources if spider_for(s.platform).SHARDABLE]
+        if shardable:
+            crawl = crawl or uuid.uuid4().hex[:12]
+            groups = [[dataclasses.replace(s, shard=Shard(k, processes, crawl)) for s in shardable]
+                      for k in range(processes)]
+            whole = [s for s in sources if not spider_for(s.platform).SHARDABLE]
+            for index, source in enumerate(whole):
+                groups[index % processes].append(source)
+            return [_in_order(g, sources) for g in groups]
     units: dict[str, list[Source]] = {}
     for index, source in enumerate(sources):
         units.setdefault(source.fetch_host if polite else str(index), []).append(source)
-    groups: list[list[Source]] = [[] for _ in range(max(1, min(processes, len(units))))]
+    groups = [[] for _ in range(min(processes, len(units)))]
     for unit in sorted(units.values(), key=len, reverse=True):  # largest first, to the emptiest
         min(groups, key=len).extend(unit)
-    order = {id(source): index for index, source in enumerate(sources)}
-    return [sorted(g, key=lambda s: order[id(s)]) for g in groups if g]  # each in watchlist order
+    return [_in_order(g, sources) for g in groups if g]
+
+
+def _in_order(group: list[Source], sources: list[Source]) -> list[Source]:
+    """A group in watchlist order (by name: a shard is a copy of its source)."""
+    order = {source.name: index for index, source in enumerate(sources)}
+    return sorted(group, key=lambda s: order[s.name])
+
+
+def merge_summaries(summaries: list[dict[str, Any]]) -> dict[str, Any]:
+    """One source's summary from its shards' (counts added; the first unfinished reason wins)."""
+    from crawlers.extensions import FINISHED_REASONS
+
+    merged = dict(summaries[0])
+    for other in summaries[1:]:
+        for key, value in other.items():
+            if key == "finish_reason":
+                if merged[key] in FINISHED_REASONS and value not in FINISHED_REASONS:
+                    merged[key] = value
+            elif isinstance(value, int) and isinstance(merged.get(key), int):
+                merged[key] += value
+    return merged
+
+
+def _job_source(source: Source) -> dict[str, Any]:
+    job = {"entry": source.entry or _entry_of(source), "base_dir": str(source.base_dir)}
+    if source.shard is not None:
+        job["shard"] = source.shard.to_dict()
+    return job
 
 
 def _entry_of(source: Source) -> dict[str, Any]:

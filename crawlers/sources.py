@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,26 @@ _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """Part ``index`` of ``count`` of one source's threads, crawled by one of several processes.
+
+    A thread belongs to the part its cursor key hashes to (CRC-32: the same in every process,
+    unlike ``hash``), so the parts never overlap and together make the whole. ``crawl`` names
+    the crawl the parts belong to: their run records are one crawl (``merge_shard_runs``).
+    """
+
+    index: int
+    count: int
+    crawl: str
+
+    def owns(self, key: str) -> bool:
+        return zlib.crc32(key.encode()) % self.count == self.index
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "count": self.count, "crawl": self.crawl}
+
+
 @dataclass(slots=True)
 class Source:
     """One watched place: where to start, which spider parses it, how politely, how often."""
@@ -66,6 +87,8 @@ class Source:
     line: int | None = None
     # The table it was read from (environment expanded): how it travels to a crawl process.
     entry: dict[str, Any] = field(default_factory=dict)
+    # Set by the crawl plan when several processes share this source's threads (politeness off).
+    shard: Shard | None = None
 
     @property
     def site_name(self) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from tqdm import tqdm
 
 from misusewatch.config import ConfigError, Settings
-from misusewatch.records import Assessment, Post, format_time, utcnow
+from misusewatch.records import Assessment, Post, format_time, merge_shard_runs, utcnow
 from misusewatch.store import COUNT_FIELDS, PostFilter, Store
 from threat_model import ladder
 from threat_model.gaps import Gap, GapPolicy, SourceWeeks, find_gaps, source_spans
@@ -142,7 +142,7 @@ class StoreAggregates:
     def gaps(self) -> list[Gap]:
         runs = []
         for source in self.sources:
-            runs += self.store.list_crawl_runs(source=source, limit=UNLIMITED)
+            runs += merge_shard_runs(self.store.list_crawl_runs(source=source, limit=UNLIMITED))
         return find_gaps(self.spans, runs, self.config.gaps)
 
     # -- actors

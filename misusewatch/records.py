@@ -361,3 +361,43 @@ class CrawlRun(_Record):
         if self.finished_at is None:
             return None
         return (self.finished_at - self.started_at).total_seconds()
+
+
+_RUN_COUNTS = ("pages", "posts_new", "posts_updated", "posts_unchanged", "errors", "bans_suspected")
+
+
+def merge_shard_runs(runs: list[CrawlRun]) -> list[CrawlRun]:
+    """Runs as crawls: the shards of one crawl (a source split over processes, ``data.crawl``)
+    become one run, counts added, from the first start to the last end; it is running while
+    a shard runs and failed if a shard failed (part of the source was not crawled). Other
+    runs pass unchanged; the order of each crawl's first run is kept.
+    """
+    crawls: dict[tuple[str, str], list[CrawlRun]] = {}
+    out: list[CrawlRun | tuple[str, str]] = []
+    for run in runs:
+        crawl = (run.data or {}).get("crawl")
+        if crawl is None:
+            out.append(run)
+            continue
+        key = (run.source, crawl)
+        if key not in crawls:
+            crawls[key] = []
+            out.append(key)
+        crawls[key].append(run)
+    return [item if isinstance(item, CrawlRun) else _merged(crawls[item]) for item in out]
+
+
+def _merged(shards: list[CrawlRun]) -> CrawlRun:
+    if len(shards) == 1:
+        return shards[0]
+    first = min(shards, key=lambda r: (r.started_at, r.id))
+    statuses = {r.status for r in shards}
+    status = "running" if "running" in statuses else "failed" if "failed" in statuses else "finished"
+    finished = None if status == "running" else max(r.finished_at or r.started_at for r in shards)
+    data = {**first.data, "shards": len(shards)}
+    data.pop("shard", None)
+    failed = next((r for r in shards if r.status == "failed"), None)
+    if failed is not None:
+        data.update({k: v for k, v in failed.data.items() if k in ("reason", "error", "last_error")})
+    counts = {name: sum(getattr(r, name) for r in shards) for name in _RUN_COUNTS}
+    return first.replace(finished_at=finished, status=status, data=data, **counts)

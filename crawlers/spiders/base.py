@@ -57,6 +57,9 @@ class ForumSpider(scrapy.Spider):
     # API hosts that are not the site people visit (a.4cdn.org serves boards.4chan.org):
     # their posts get the site's name, so a crawl and an offline parse agree on ids.
     API_HOSTS: ClassVar[dict[str, str]] = {}
+    # Its threads are requested with cursor keys (``follow(..., cursor=...)``), so a crawl
+    # without politeness may split them over processes (crawlers.runner.plan_processes).
+    SHARDABLE: ClassVar[bool] = True
 
     def __init__(self, source: Source | None = None, *, site: str | None = None, **kwargs: Any):
         if source is None:

@@ -21,6 +21,7 @@ class FeedSpider(ForumSpider):
 
     name = "feed"
     platform = "feed"
+    SHARDABLE = False  # one document holds every entry: there are no threads to split
     OPTIONS = {
         "listing_pages": int,  # feed pages followed through rel="next" (default 10, 0 = all)
     }

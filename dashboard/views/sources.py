@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, health, session
-from misusewatch.records import format_time
+from misusewatch.records import format_time, merge_shard_runs
 
 session.require_role("analyst")
 store = data.store()
@@ -16,7 +16,7 @@ st.title("Sources")
 st.caption("Per source: the last crawl, posts per run, errors and suspected bans (HTTP 403/429, captchas), and "
            "silent failures: a run that 'succeeds' with nothing where the source usually yields posts.")
 
-runs = store.list_crawl_runs(limit=10_000)
+runs = merge_shard_runs(store.list_crawl_runs(limit=10_000))
 stored = store.count_by_field("source")
 if not runs:
     st.info("No crawl runs recorded yet.")
@@ -50,7 +50,7 @@ st.altair_chart(alt.layer(points, trouble).properties(height=260), width="stretc
 
 st.subheader("Recent runs")
 source = st.selectbox("Source", [h.source for h in rows], key="src_source")
-recent = store.list_crawl_runs(source=source, limit=50)
+recent = merge_shard_runs(store.list_crawl_runs(source=source, limit=50))
 st.dataframe(pd.DataFrame([{
     "started": format_time(r.started_at), "finished": format_time(r.finished_at), "status": r.status,
     "pages": r.pages, "new": r.posts_new, "updated": r.posts_updated, "unchanged": r.posts_unchanged,

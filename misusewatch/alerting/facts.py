@@ -9,7 +9,7 @@ from importlib import import_module
 from typing import Any
 
 from misusewatch.alerting.settings import AlertSettings
-from misusewatch.records import CATEGORIES, Enrichment, Post
+from misusewatch.records import CATEGORIES, Enrichment, Post, merge_shard_runs
 from misusewatch.store import PostFilter, Store
 from threat_model.ladder import MISUSE_STEPS
 from threat_model.rules import DetectorRate, Facts, PostFact, Rule, RunFact, WeeklySeries
@@ -158,7 +158,7 @@ def run_facts(store: Store, limit: int = 5000) -> list[RunFact]:
         RunFact(source=r.source, run_id=r.id, started_at=r.started_at, status=r.status,
                 posts_seen=r.posts_new + r.posts_updated + r.posts_unchanged, errors=r.errors,
                 error=(r.data or {}).get("error") or (r.data or {}).get("last_error"))
-        for r in store.list_crawl_runs(limit=limit)
+        for r in merge_shard_runs(store.list_crawl_runs(limit=limit))
     ]
 
 

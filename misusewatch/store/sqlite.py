@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import threading
@@ -87,6 +88,28 @@ def _post_row(post: Post) -> tuple[Any, ...]:
         post.html, json_text(post.reply_to), post.url, post.content_hash,
         None if post.raw is None else json_text(post.raw),
     )
+
+
+_ROW_MARKS = f"({', '.join('?' * len(_POST_COLUMNS))})"
+_INSERT_CHUNK = 200  # rows a statement: 4,000 parameters, under SQLite's 32,766
+
+
+@functools.cache
+def _insert_posts_sql(rows: int) -> str:
+    return f"INSERT INTO posts ({', '.join(_POST_COLUMNS)}) VALUES {', '.join([_ROW_MARKS] * rows)}"
+
+
+def _insert_posts(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Insert post rows, a few hundred a statement.
+
+    ``executemany`` takes the GIL back after every row's step; a crawl process parses on
+    another thread of the same process, so each row waited for the parser while this
+    store's write lock (and every other writer of the file) waited too. A multi-row
+    statement releases the GIL once for its rows.
+    """
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        chunk = rows[start : start + _INSERT_CHUNK]
+        conn.execute(_insert_posts_sql(len(chunk)), [value for row in chunk for value in row])
 
 
 def _row_post(row: sqlite3.Row | tuple[Any, ...]) -> Post:
@@ -206,6 +229,9 @@ class SQLiteStore:
             batch[post.id] = post  # a later duplicate in one batch wins, like a later crawl
         if not batch:
             return result
+        # Rows are built before the write lock is taken: other writers (crawl processes of
+        # one store) wait only for the SQL.
+        rows = {pid: _post_row(post) for pid, post in batch.items()}
         with self._transaction() as conn:
             existing: dict[str, tuple[str, str, str | None, float | None]] = {}
             ids = list(batch)
@@ -222,7 +248,7 @@ class SQLiteStore:
             for pid, post in batch.items():
                 old = existing.get(pid)
                 if old is None:
-                    new_rows.append(_post_row(post))
+                    new_rows.append(rows[pid])
                     result.inserted_ids.append(pid)
                 elif old[0] != post.content_hash:
                     changed.append((post, old))
@@ -231,11 +257,7 @@ class SQLiteStore:
                     result.unchanged += 1
             if new_rows:
                 last_rowid = conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM posts").fetchone()[0]
-                conn.executemany(
-                    f"INSERT INTO posts ({', '.join(_POST_COLUMNS)}) "
-                    f"VALUES ({', '.join('?' * len(_POST_COLUMNS))})",
-                    new_rows,
-                )
+                _insert_posts(conn, new_rows)
                 # BEGIN IMMEDIATE holds the write lock, so rowids above last_rowid are this batch.
                 conn.execute(
                     "INSERT INTO posts_fts (rowid, thread_title, text) "
@@ -261,7 +283,7 @@ class SQLiteStore:
                 assignments = ", ".join(f"{c} = ?" for c in _POST_COLUMNS[1:])
                 conn.executemany(
                     f"UPDATE posts SET {assignments} WHERE id = ?",
-                    [(*_post_row(p)[1:], p.id) for p, _ in changed],
+                    [(*rows[p.id][1:], p.id) for p, _ in changed],
                 )
         result.inserted = len(result.inserted_ids)
         result.updated = len(result.updated_ids)

@@ -22,7 +22,7 @@ import pytest
 from crawlers.runner import crawl_sources
 from crawlers.sources import load_sources
 from crawlers.testbed import Fault, generate, serve, truth_records
-from misusewatch.records import parse_time
+from misusewatch.records import merge_shard_runs, parse_time
 from misusewatch.store import open_store
 
 pytestmark = pytest.mark.integration
@@ -159,6 +159,38 @@ def test_several_crawl_processes_store_exactly_the_truth(testbed, truth, tmp_pat
     assert sum(s["posts_new"] for s in first) == len(truth)
     again = crawl_in_three()
     assert sum(s["posts_new"] + s["posts_updated"] + s["errors"] for s in again) == 0
+
+
+def test_few_sources_on_several_processes_are_crawled_as_shards(testbed, truth, tmp_path):
+    """Three sources on two processes: every process crawls its shard of the thread-keyed ones
+    (the feed whole); nothing lost or doubled, shards not taken for killed runs, one crawl each."""
+    forums = ("discourse", "4chan", "feed")
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    sources = sources_for(testbed, forums)
+    expected = [r for r in truth if r["forum"] in forums]
+
+    def crawl_in_two():
+        return crawl_sources(store_url, sources, {"LOG_LEVEL": "WARNING"}, polite=False, timeout=300,
+                             processes=2)
+
+    first = crawl_in_two()
+    assert [s["source"] for s in first] == [s.name for s in sources]
+    assert all(s["errors"] == 0 and s["finish_reason"] == "finished" for s in first), first
+    assert mismatches(stored(store_url), truth, forums) == []
+    assert sum(s["posts_new"] for s in first) == len(expected)
+    store = open_store(store_url)
+    try:
+        raw = store.list_crawl_runs(limit=1000)
+        assert all(r.status == "finished" for r in raw), [(r.source, r.status, r.data) for r in raw]
+        assert sorted(r.data.get("shard", "whole") for r in raw) == ["1/2", "1/2", "2/2", "2/2", "whole"]
+        crawls = merge_shard_runs(raw)
+        assert sorted(r.source for r in crawls) == sorted(s.name for s in sources)
+        assert sum(r.posts_new for r in crawls) == len(expected)
+    finally:
+        store.close()
+    again = crawl_in_two()
+    assert sum(s["posts_new"] + s["posts_updated"] + s["errors"] for s in again) == 0
+    assert mismatches(stored(store_url), truth, forums) == []
 
 
 def test_a_failed_crawl_process_costs_only_its_own_sources(testbed, tmp_path, caplog):

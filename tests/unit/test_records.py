@@ -125,3 +125,38 @@ def test_ids_escape_separators_and_split_back(components):
 def test_ids_reject_empty_components():
     with pytest.raises(ValueError):
         ids.post_id("4chan", "", "1", "2")
+
+
+def _run(run_id, source, started_minute, status="finished", new=0, crawl=None, **data):
+    from misusewatch.records import CrawlRun
+
+    if crawl:
+        data["crawl"] = crawl
+    start = datetime(2026, 1, 1, 12, started_minute, tzinfo=UTC)
+    return CrawlRun(id=run_id, source=source, started_at=start,
+                    finished_at=None if status == "running" else start + timedelta(minutes=5),
+                    status=status, pages=2, posts_new=new, data=data)
+
+
+def test_the_shards_of_one_crawl_read_as_one_run():
+    from misusewatch.records import merge_shard_runs
+
+    runs = [
+        _run("s:3:a", "s", 3, new=4, crawl="c2", shard="1/2"),
+        _run("s:2:b", "s", 2, new=6, crawl="c2", shard="2/2"),
+        _run("s:1", "s", 1, new=9),  # an unsharded run passes as it is
+        _run("t:2:a", "t", 2, status="failed", crawl="c2", shard="1/2", reason="interrupted"),
+        _run("t:2:b", "t", 2, new=3, crawl="c2", shard="2/2"),
+        _run("s:0:a", "s", 0, status="running", crawl="c1", shard="1/2"),
+        _run("s:0:b", "s", 0, new=1, crawl="c1", shard="2/2"),
+    ]
+    merged = merge_shard_runs(runs)
+    assert [r.id for r in merged] == ["s:2:b", "s:1", "t:2:a", "s:0:a"]
+    crawl = merged[0]
+    assert (crawl.posts_new, crawl.pages, crawl.status) == (10, 4, "finished")
+    assert crawl.started_at == runs[1].started_at and crawl.finished_at == runs[0].finished_at
+    assert crawl.data["shards"] == 2 and "shard" not in crawl.data
+    assert merged[1] is runs[2]
+    # A failed shard fails the crawl (part of the source was not crawled); a running one keeps it running.
+    assert (merged[2].status, merged[2].posts_new, merged[2].data["reason"]) == ("failed", 3, "interrupted")
+    assert (merged[3].status, merged[3].finished_at) == ("running", None)

@@ -143,15 +143,49 @@ def test_sources_of_one_host_share_a_crawl_process_while_polite():
     assert plan_processes(sources, 1, polite=True) == [sources]
 
 
-def test_without_politeness_sources_are_spread_evenly_and_never_over_processes():
+def test_without_politeness_few_sources_are_crawled_as_shards_by_every_process():
     from crawlers.runner import plan_processes
+    from crawlers.sources import parse_source
 
-    sources = [_source(f"s{k}", "http://127.0.0.1:8000/latest.json") for k in range(5)]
-    groups = plan_processes(sources, 2, polite=False)
-    assert sorted(len(g) for g in groups) == [2, 3]
-    assert sorted(s.name for g in groups for s in g) == [s.name for s in sources]
-    assert len(plan_processes(sources, 9, polite=False)) == 5
+    sources = [_source(f"s{k}", "http://127.0.0.1:8000/latest.json") for k in range(2)]
+    feed = parse_source({"name": "f", "platform": "feed", "url": "http://127.0.0.1:8000/f.xml"}, path="test")
+    groups = plan_processes([*sources, feed], 2, polite=False)  # 3 sources on 2 processes
+    assert len(groups) == 2
+    assert [[s.name for s in g] for g in groups] == [["s0", "s1", "f"], ["s0", "s1"]]
+    shards = [[s.shard for s in g if s.name != "f"] for g in groups]
+    assert {sh.index for sh in shards[0]} == {0} and {sh.index for sh in shards[1]} == {1}
+    assert {(sh.count, sh.crawl) for g in shards for sh in g} == {(2, shards[0][0].crawl)}
+    assert all(s.shard is None for s in sources)  # the plan holds copies; the watchlist is untouched
+    whole = next(s for s in groups[0] if s.name == "f")
+    assert whole.shard is None  # one feed document: not split
+    assert len(plan_processes(sources, 9, polite=False)) == 9
     assert len(plan_processes(sources, 9, polite=True)) == 1  # one host
+    assert plan_processes(sources, 1, polite=False) == [sources]
+    # Two sources a process or more: whole sources, about equal counts, nothing split.
+    many = [_source(f"m{k}", "http://127.0.0.1:8000/latest.json") for k in range(5)]
+    groups = plan_processes(many, 2, polite=False)
+    assert sorted(len(g) for g in groups) == [2, 3]
+    assert sorted(s.name for g in groups for s in g) == [s.name for s in many]
+    assert all(s.shard is None for g in groups for s in g)
+
+
+def test_shards_split_thread_keys_into_parts_that_never_overlap():
+    from crawlers.sources import Shard
+
+    keys = [f"topic:{n}" for n in range(2000)]
+    parts = [[k for k in keys if Shard(i, 3, "c").owns(k)] for i in range(3)]
+    assert sorted(k for part in parts for k in part) == sorted(keys)
+    assert all(500 < len(part) < 830 for part in parts), [len(p) for p in parts]
+
+
+def test_shard_summaries_add_up_and_an_unfinished_shard_shows():
+    from crawlers.runner import merge_summaries
+
+    a = {"source": "s", "finish_reason": "finished", "pages": 3, "posts_new": 10, "errors": 0}
+    b = {"source": "s", "finish_reason": "shutdown", "pages": 2, "posts_new": 5, "errors": 1}
+    assert merge_summaries([a, b]) == {"source": "s", "finish_reason": "shutdown", "pages": 5, "posts_new": 15,
+                                       "errors": 1}
+    assert merge_summaries([a])["finish_reason"] == "finished"
 
 
 def test_site_name_is_the_site_its_posts_get_and_fetch_host_where_requests_go():
