@@ -227,23 +227,23 @@ def plan_processes(
             crawl = crawl or uuid.uuid4().hex[:12]
             groups = [[dataclasses.replace(s, shard=Shard(k, processes, crawl)) for s in shardable]
                       for k in range(processes)]
-            whole = [s for s in sources if not spider_for(s.platform).SHARDABLE]
+            whole = [s for s in sources if s not in shardable]
             for index, source in enumerate(whole):
                 groups[index % processes].append(source)
-            return [_in_order(g, sources) for g in groups]
+            return _in_order(groups, sources)
     units: dict[str, list[Source]] = {}
     for index, source in enumerate(sources):
         units.setdefault(source.fetch_host if polite else str(index), []).append(source)
     groups = [[] for _ in range(min(processes, len(units)))]
     for unit in sorted(units.values(), key=len, reverse=True):  # largest first, to the emptiest
         min(groups, key=len).extend(unit)
-    return [_in_order(g, sources) for g in groups if g]
+    return _in_order([g for g in groups if g], sources)
 
 
-def _in_order(group: list[Source], sources: list[Source]) -> list[Source]:
-    """A group in watchlist order (by name: a shard is a copy of its source)."""
+def _in_order(groups: list[list[Source]], sources: list[Source]) -> list[list[Source]]:
+    """Each group in watchlist order (by name: a shard is a copy of its source)."""
     order = {source.name: index for index, source in enumerate(sources)}
-    return sorted(group, key=lambda s: order[s.name])
+    return [sorted(group, key=lambda s: order[s.name]) for group in groups]
 
 
 def merge_summaries(summaries: list[dict[str, Any]]) -> dict[str, Any]:
