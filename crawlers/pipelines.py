@@ -189,7 +189,7 @@ class StorePipeline:
             crawler,
             settings.getint("MISUSEWATCH_BATCH_SIZE", 500),
             settings.getfloat("MISUSEWATCH_FLUSH_INTERVAL", 5.0),
-            settings.getint("MISUSEWATCH_WRITE_AHEAD", 2),
+            settings.getint("MISUSEWATCH_WRITE_AHEAD", 6),
         )
 
     def open_spider(self):
@@ -296,7 +296,6 @@ class StorePipeline:
             )
         if self.store_failed:
             return
-        for checkpoint in cursors:
-            store.set_cursor(checkpoint["source"], checkpoint["key"], checkpoint["value"])
+        store.set_cursors([(c["source"], c["key"], c["value"]) for c in cursors])
         if cursors:
             self._count(cursors_saved=len(cursors))

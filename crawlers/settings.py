@@ -25,6 +25,8 @@ COOKIES_ENABLED = False
 HTTPCACHE_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # Scrapy's control port: a monitoring crawler listens on nothing
+# Duplicate requests are recognised by the URL as built, not canonicalised (crawlers/fingerprint.py).
+REQUEST_FINGERPRINTER_CLASS = "crawlers.fingerprint.UrlFingerprinter"
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "crawlers.logformatter.CrawlLogFormatter"
 
@@ -45,7 +47,7 @@ CONCURRENT_ITEMS = 1
 MISUSEWATCH_STORE = None  # the store URL; without it the store, cursors and run records are off
 MISUSEWATCH_BATCH_SIZE = 500
 MISUSEWATCH_FLUSH_INTERVAL = 5.0
-MISUSEWATCH_WRITE_AHEAD = 2
+MISUSEWATCH_WRITE_AHEAD = 6
 MISUSEWATCH_PAGE_BATCHES = True
 MISUSEWATCH_KEEP_RAW = True
 MISUSEWATCH_VALIDATE = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from urllib.parse import quote, unquote
 
 SEPARATOR = ":"
@@ -10,12 +12,26 @@ SEPARATOR = ":"
 BOARD_SCOPED_PLATFORMS = frozenset({"4chan"})
 
 
+_SAFE = "-._~@/+!$&'()*,;="
+# A component made only of characters quote() keeps (most platforms, sites, numbers and
+# handles) is itself; the rest (a host:port site) repeat, so their quoting is remembered. The
+# store makes an actor id for every post it writes; quote() was most of that.
+_UNQUOTED = re.compile(r"[A-Za-z0-9\-._~@/+!$&'()*,;=]+\Z")
+
+
+@lru_cache(maxsize=4096)
+def _quoted(text: str) -> str:
+    return quote(text, safe=_SAFE)
+
+
 def _component(value: object) -> str:
     text = str(value).strip()
     if not text:
         raise ValueError("id components must be non-empty")
+    if _UNQUOTED.match(text):
+        return text
     # ':' separates components and '%' escapes; a host:port site must not split the id.
-    return quote(text, safe="-._~@/+!$&'()*,;=")
+    return _quoted(text)
 
 
 def scoped_site(platform: str, site: str, board: object = None) -> str:

@@ -236,6 +236,9 @@ class Store(Protocol):
 
     def set_cursor(self, source: str, key: str, value: Any) -> None: ...
 
+    def set_cursors(self, cursors: Iterable[tuple[str, str, Any]]) -> None:
+        """Several (source, key, value) cursors at once: one write where the backend can."""
+
     def record_crawl_run(self, run: CrawlRun) -> None:
         """Insert or update a crawl run by id."""
 

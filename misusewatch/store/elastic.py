@@ -608,6 +608,10 @@ class ElasticStore:
                              "updated_at": format_time(utcnow())})
         self._refresh("cursors")
 
+    def set_cursors(self, cursors: Iterable[tuple[str, str, Any]]) -> None:
+        for source, key, value in cursors:
+            self.set_cursor(source, key, value)
+
     def record_crawl_run(self, run: CrawlRun) -> None:
         self._call("record crawl run", self.client.index, index=self.index["crawl-runs"],
                    id=run.id, document=run.to_dict())

@@ -695,10 +695,18 @@ class SQLiteStore:
         return json.loads(rows[0][0]) if rows else None
 
     def set_cursor(self, source: str, key: str, value: Any) -> None:
-        self._execute(
-            "INSERT OR REPLACE INTO cursors (source, key, value, updated_at) VALUES (?, ?, ?, ?)",
-            (source, key, json.dumps(value), _ts(utcnow())),
-        )
+        self.set_cursors([(source, key, value)])
+
+    def set_cursors(self, cursors: Iterable[tuple[str, str, Any]]) -> None:
+        # One transaction: a crawl saves a page's checkpoints after each batch, and every
+        # transaction waits its turn for the write lock when several crawl processes write.
+        now = _ts(utcnow())
+        rows = [(source, key, json.dumps(value), now) for source, key, value in cursors]
+        if rows:
+            with self._transaction() as conn:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO cursors (source, key, value, updated_at) VALUES (?, ?, ?, ?)", rows
+                )
 
     def record_crawl_run(self, run: CrawlRun) -> None:
         self._execute(

@@ -425,6 +425,15 @@ def test_cursors_hold_json_values(store: Store):
     assert store.get_cursor("forum-b", "latest") == 7
 
 
+def test_cursors_set_together_are_each_saved_the_last_value_winning(store: Store):
+    store.set_cursors([("forum-a", "t/1", 5), ("forum-a", "t/2", [1, 2]), ("forum-b", "t/1", "x"),
+                       ("forum-a", "t/1", 6)])
+    store.set_cursors([])
+    assert store.get_cursor("forum-a", "t/1") == 6
+    assert store.get_cursor("forum-a", "t/2") == [1, 2]
+    assert store.get_cursor("forum-b", "t/1") == "x"
+
+
 def test_crawl_runs_record_and_list_newest_first(store: Store):
     run = CrawlRun("r1", "forum-a", started_at=T0)
     store.record_crawl_run(run)

@@ -127,6 +127,22 @@ def test_ids_reject_empty_components():
         ids.post_id("4chan", "", "1", "2")
 
 
+def test_id_components_are_quoted_exactly_as_quote_would():
+    # Ids already stored were made with quote(); the shortcut for plain components (and the
+    # remembered quoting of the others) must never give a different id.
+    import random
+    import string
+    from urllib.parse import quote
+
+    rng = random.Random(3)
+    alphabet = string.printable + "é日\u00a0:%"
+    for _ in range(20000):
+        handle = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+        if handle.strip():
+            expected = f"reddit:127.0.0.1%3A8080:{quote(handle.strip(), safe=ids._SAFE)}"
+            assert ids.actor_id("reddit", "127.0.0.1:8080", handle) == expected
+
+
 def _run(run_id, source, started_minute, status="finished", new=0, crawl=None, **data):
     from misusewatch.records import CrawlRun
 
