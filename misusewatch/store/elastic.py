@@ -602,15 +602,22 @@ class ElasticStore:
         return json.loads(found[doc_id]["_source"]["value_json"]) if doc_id in found else None
 
     def set_cursor(self, source: str, key: str, value: Any) -> None:
-        self._call("set cursor", self.client.index, index=self.index["cursors"],
-                   id=d.cursor_id(source, key),
-                   document={"source": source, "key": key, "value_json": json.dumps(value),
-                             "updated_at": format_time(utcnow())})
-        self._refresh("cursors")
+        self.set_cursors([(source, key, value)])
 
     def set_cursors(self, cursors: Iterable[tuple[str, str, Any]]) -> None:
-        for source, key, value in cursors:
-            self.set_cursor(source, key, value)
+        now = format_time(utcnow())
+        docs = {d.cursor_id(source, key): {"source": source, "key": key, "value_json": json.dumps(value),
+                                           "updated_at": now}
+                for source, key, value in cursors}  # a later value of one cursor wins
+        if not docs:
+            return
+        failures = self._bulk(
+            ({"_op_type": "index", "_index": self.index["cursors"], "_id": doc_id, "_source": doc}
+             for doc_id, doc in docs.items()),
+            "set cursors",
+        )
+        raise_failures(failures, "set cursors", self.url)
+        self._refresh("cursors")
 
     def record_crawl_run(self, run: CrawlRun) -> None:
         self._call("record crawl run", self.client.index, index=self.index["crawl-runs"],
