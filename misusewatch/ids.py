@@ -16,7 +16,7 @@ _SAFE = "-._~@/+!$&'()*,;="
 # A component made only of characters quote() keeps (most platforms, sites, numbers and
 # handles) is itself; the rest (a host:port site) repeat, so their quoting is remembered. The
 # store makes an actor id for every post it writes; quote() was most of that.
-_UNQUOTED = re.compile(r"[A-Za-z0-9\-._~@/+!$&'()*,;=]+\Z")
+_UNQUOTED = re.compile(f"[A-Za-z0-9{re.escape(_SAFE)}]+\\Z")
 
 
 @lru_cache(maxsize=4096)
