@@ -143,6 +143,24 @@ def test_a_second_crawl_adds_nothing(crawled, testbed, truth):
     assert mismatches(after, truth) == []
 
 
+def test_reddit_replies_behind_continue_this_thread_stubs_are_crawled(tmp_path):
+    """Reddit shows ten levels of replies a page; deeper ones only through their own page."""
+    community = generate(seed=4, posts=1500, platforms=["reddit"], thread_posts=150)
+    deepest = 0
+    for index in range(len(community.threads)):
+        depth = {0: -1}  # the submission; its comments are depth 0
+        for post in community.thread(index).posts[1:]:
+            depth[post.index] = depth[post.parent] + 1
+        deepest = max(deepest, *depth.values())
+    assert deepest >= 10  # some replies exist only behind a "continue this thread" stub
+    truth = [r for r in truth_records(community) if r["forum"] == "reddit"]
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    with serve(community) as url:
+        summary = crawl(store_url, sources_for(url, ("reddit",)))["reddit"]
+    assert summary["errors"] == 0 and summary["posts_new"] == len(truth)
+    assert mismatches(stored(store_url), truth, ("reddit",)) == []
+
+
 def test_several_crawl_processes_store_exactly_the_truth(testbed, truth, tmp_path):
     """Sources split over three processes writing one SQLite store at once: nothing lost or doubled."""
     store_url = f"sqlite:///{tmp_path / 'store.db'}"

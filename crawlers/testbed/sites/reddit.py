@@ -2,8 +2,8 @@
 
 Like the recorded shared/data/forums/reddit/comments.json: ``[link listing, comment listing]``
 with nested ``replies`` listings. Past 10 top-level comments or 5 replies a ``more`` stub lists
-the hidden ids (fetch them with ``/api/morechildren.json?link_id=t3_..&children=a,b``); past
-depth 4 a "continue this thread" stub (``id: "_"``) points to ``/comments/{link}/_/{comment}.json``.
+the hidden ids (fetch them with ``/api/morechildren.json?link_id=t3_..&children=a,b``); at
+depth 10 a "continue this thread" stub (``id: "_"``) points to ``/comments/{link}/_/{comment}.json``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from crawlers.testbed.sites.markup import esc, linkify, slugify
 
 TOP_LIMIT = 10
 REPLY_LIMIT = 5
-DEPTH_LIMIT = 4
+# Reddit shows depths 0-9 on a page and a "continue this thread" stub at 10, as in the recorded
+# shared/data/forums/reddit/comments.json. (The widths above are far below its 200-500 a page.)
+DEPTH_LIMIT = 10
 PAGE = 25
 
 
