@@ -150,7 +150,7 @@ class SQLiteStore:
             self._conn.execute("PRAGMA busy_timeout=30000")
             # Takes effect only when the file is new (before WAL mode writes its header): a
             # stored post with its raw JSON is ~2-5 KB, which overflows SQLite's default 4 KiB
-            # page; with 8 KiB pages an upsert batch writes ~15% less (docs/benchmarks.md).
+            # page; with 8 KiB pages the store's upserts ran ~15% faster (docs/benchmarks.md).
             self._conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
             when_unlocked(lambda: self._conn.execute("PRAGMA journal_mode=WAL"))
         except sqlite3.Error as exc:
