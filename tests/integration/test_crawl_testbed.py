@@ -179,6 +179,19 @@ def test_several_crawl_processes_store_exactly_the_truth(testbed, truth, tmp_pat
     assert sum(s["posts_new"] + s["posts_updated"] + s["errors"] for s in again) == 0
 
 
+def test_a_crawl_into_elasticsearch_stores_exactly_the_truth(testbed, truth, elastic):
+    """Two crawl processes, three sources each as shards, writing one Elasticsearch store:
+    every post once, exactly as the truth has it; a second crawl adds nothing."""
+    forums = ("discourse", "4chan", "reddit")
+    sources = sources_for(testbed, forums)
+    first = crawl_sources(elastic.url, sources, {"LOG_LEVEL": "WARNING"}, polite=False, timeout=300, processes=2)
+    assert all(s["errors"] == 0 and s["finish_reason"] == "finished" for s in first), first
+    assert sum(s["posts_new"] for s in first) == sum(1 for r in truth if r["forum"] in forums)
+    assert mismatches(stored(elastic.url), truth, forums) == []
+    again = crawl_sources(elastic.url, sources, {"LOG_LEVEL": "WARNING"}, polite=False, timeout=300, processes=2)
+    assert sum(s["posts_new"] + s["posts_updated"] + s["errors"] for s in again) == 0
+
+
 def test_few_sources_on_several_processes_are_crawled_as_shards(testbed, truth, tmp_path):
     """Three sources on two processes: every process crawls its shard of the thread-keyed ones
     (the feed whole); nothing lost or doubled, shards not taken for killed runs, one crawl each."""
