@@ -10,7 +10,6 @@ import streamlit as st
 
 from dashboard import data, explain, integrations, session
 from dashboard.safe import excerpt
-from misusewatch import ids
 from misusewatch.records import LADDER_STEPS, Label, format_time, utcnow
 from misusewatch.store import PostFilter
 
@@ -57,7 +56,6 @@ actor_id = st.selectbox("Actor", options, index=options.index(wanted) if wanted 
                         format_func=lambda i: f"{by_id[i].handle} (tier {by_id[i].effective_tier or '-'}) · {i}",
                         key="ac_selected")
 actor = by_id[actor_id]
-platform, site, author_key = ids.split_id(actor.id)
 
 st.html(f"<h3>{html.escape(actor.handle)}</h3>")
 cols = st.columns(4)
@@ -70,7 +68,7 @@ cols[3].metric("Evidence posts", len(actor.evidence))
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Activity over time")
-    actor_filter = {"platform": platform, "site": site, "author": author_key}
+    actor_filter = {"actor": actor.id}  # posts_actor serves it (an author filter read every post of the site)
     rows = [(w, "all posts", n) for w, n in store.count_by_time("week", PostFilter(**actor_filter))]
     for step in LADDER_STEPS[1:]:
         rows += [(w, step, n) for w, n in store.count_by_time("week", PostFilter(**actor_filter, ladder=step))]

@@ -39,12 +39,15 @@ class PostFilter:
     ``since`` is inclusive and ``until`` exclusive, so adjacent stage windows never overlap.
     ``min_score`` applies to ``detector`` when given, else to the highest detector score.
     ``label`` matches posts carrying a label of that value (any kind) at any time.
+    ``author`` is a handle or a platform author id; ``actor`` an actor id (``ids.actor_id``):
+    one account's posts, by the indexed id they are stored with.
     """
 
     source: str | None = None
     platform: str | None = None
     site: str | None = None
     author: str | None = None
+    actor: str | None = None
     thread_id: str | None = None
     since: datetime | None = None
     until: datetime | None = None

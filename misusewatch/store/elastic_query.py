@@ -78,6 +78,8 @@ def filter_clauses(filters: PostFilter | None) -> list[dict[str, Any]]:
             {"bool": {"should": [{"term": {"author": f.author}}, {"term": {"author_id": f.author}}],
                       "minimum_should_match": 1}}
         )
+    if f.actor is not None:
+        clauses.append({"term": {"actor_id": f.actor}})
     created: dict[str, Any] = {}
     if f.since is not None:
         created["gte"] = format_time(f.since)

@@ -787,6 +787,9 @@ def _where(filters: PostFilter | None) -> tuple[list[str], list[Any]]:
     if f.author is not None:
         where.append("(p.author = ? OR p.author_id = ?)")
         params += [f.author, f.author]
+    if f.actor is not None:
+        where.append("p.actor_id = ?")
+        params.append(f.actor)
     if f.since is not None:
         where.append("p.created_at >= ?")
         params.append(_ts(f.since))

@@ -145,6 +145,9 @@ def test_search_paginates(filled: Store):
         (PostFilter(platform="discourse"), 30),
         (PostFilter(author="user1"), 10),
         (PostFilter(author="uid2"), 10),
+        (PostFilter(actor=make_post(2).actor_id), 10),
+        (PostFilter(actor=make_post(2).actor_id, thread_id="0"), 3),
+        (PostFilter(actor="discourse:forum.example.org:nobody"), 0),
         (PostFilter(thread_id="2"), 10),
         (PostFilter(since=T0 + timedelta(hours=10)), 20),  # inclusive
         (PostFilter(until=T0 + timedelta(hours=10)), 10),  # exclusive
