@@ -79,6 +79,9 @@ def test_search_and_filters(workdir: Path):
     assert [json.loads(x)["post_id"] for x in since.stdout.splitlines()] == ["4", "5"]
     hostile = run(["search", 'NEAR( "unbalanced * OR'], workdir)
     assert hostile.returncode == 0, hostile.stderr
+    kim = run(["search", "", "--actor", "phpbb:ex.org:kim", "--json"], workdir)
+    assert len(kim.stdout.splitlines()) == 5
+    assert run(["search", "", "--actor", "phpbb:ex.org:lee", "--json"], workdir).stdout == ""
 
 
 def test_csv_export_neutralises_formulas(workdir: Path):
