@@ -245,5 +245,8 @@ class Store(Protocol):
     def record_crawl_run(self, run: CrawlRun) -> None:
         """Insert or update a crawl run by id."""
 
-    def list_crawl_runs(self, *, source: str | None = None, limit: int = 100) -> list[CrawlRun]:
-        """Newest first."""
+    def list_crawl_runs(
+        self, *, source: str | None = None, limit: int = 100, per_source: int | None = None
+    ) -> list[CrawlRun]:
+        """Newest first, at most ``limit``; with ``per_source``, also at most that many of each
+        source, so a source crawled daily keeps its newest runs beside sources crawled hourly."""

@@ -624,11 +624,25 @@ class ElasticStore:
                    id=run.id, document=run.to_dict())
         self._refresh("crawl-runs")
 
-    def list_crawl_runs(self, *, source: str | None = None, limit: int = 100) -> list[CrawlRun]:
-        query = {"match_all": {}} if source is None else {"term": {"source": source}}
-        return [CrawlRun.from_dict(s) for s in self._hits(
-            "crawl-runs", query=query, sort=[{"started_at": "desc"}, {"id": "asc"}],
-            size=min(limit, _MAX_WINDOW))]
+    def list_crawl_runs(
+        self, *, source: str | None = None, limit: int = 100, per_source: int | None = None
+    ) -> list[CrawlRun]:
+        sort = [{"started_at": "desc"}, {"id": "asc"}]
+        if per_source is None:
+            query = {"match_all": {}} if source is None else {"term": {"source": source}}
+            return [CrawlRun.from_dict(s) for s in self._hits(
+                "crawl-runs", query=query, sort=sort, size=min(limit, _MAX_WINDOW))]
+        if source is not None:
+            sources = [source]
+        else:  # one search a source: top_hits would stop at 100 runs a source
+            aggs = {"s": {"terms": {"field": "source", "size": _MAX_WINDOW}}}
+            body = self._search("crawl-runs", size=0, aggs=aggs, track_total_hits=False)
+            sources = [b["key"] for b in body["aggregations"]["s"]["buckets"]]
+        runs = [CrawlRun.from_dict(s) for name in sources for s in self._hits(
+            "crawl-runs", query={"term": {"source": name}}, sort=sort, size=min(per_source, limit, _MAX_WINDOW))]
+        runs.sort(key=lambda r: r.id)
+        runs.sort(key=lambda r: r.started_at, reverse=True)
+        return runs[:limit]
 
 
 def _load_specs() -> dict[str, tuple[dict[str, Any], str]]:

@@ -726,11 +726,18 @@ class SQLiteStore:
              run.bans_suspected, json.dumps(run.data)),
         )
 
-    def list_crawl_runs(self, *, source: str | None = None, limit: int = 100) -> list[CrawlRun]:
+    def list_crawl_runs(
+        self, *, source: str | None = None, limit: int = 100, per_source: int | None = None
+    ) -> list[CrawlRun]:
         where, params = ("", []) if source is None else (" WHERE source = ?", [source])
+        table = f"crawl_runs{where}"
+        if per_source is not None:
+            table = (f"(SELECT *, ROW_NUMBER() OVER (PARTITION BY source ORDER BY started_at DESC, id) AS n"
+                     f" FROM crawl_runs{where}) WHERE n <= ?")
+            params.append(per_source)
         rows = self._all(
             "SELECT id, source, started_at, finished_at, status, pages, posts_new, posts_updated,"
-            f" posts_unchanged, errors, bans_suspected, data FROM crawl_runs{where}"
+            f" posts_unchanged, errors, bans_suspected, data FROM {table}"
             " ORDER BY started_at DESC, id LIMIT ?",
             [*params, limit],
         )

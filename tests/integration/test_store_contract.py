@@ -448,3 +448,15 @@ def test_crawl_runs_record_and_list_newest_first(store: Store):
     first = store.list_crawl_runs(source="forum-a")[1]
     assert (first.status, first.pages, first.posts_new, first.errors, first.duration_s) == ("finished", 4, 40, 1, 90)
     assert [r.id for r in store.list_crawl_runs(limit=2)] == ["r3", "r2"]
+
+
+def test_crawl_runs_per_source_keep_a_rarely_crawled_source_beside_busy_ones(store: Store):
+    store.record_crawl_run(CrawlRun("daily-1", "daily", started_at=T0))
+    store.record_crawl_run(CrawlRun("daily-2", "daily", started_at=T0 + timedelta(days=1)))
+    for k in range(6):
+        store.record_crawl_run(CrawlRun(f"busy-{k}", "busy", started_at=T0 + timedelta(days=1, hours=k + 1)))
+    assert "daily" not in {r.source for r in store.list_crawl_runs(limit=5)}
+    both = store.list_crawl_runs(limit=100, per_source=3)
+    assert [r.id for r in both] == ["busy-5", "busy-4", "busy-3", "daily-2", "daily-1"]
+    assert [r.id for r in store.list_crawl_runs(limit=4, per_source=3)] == ["busy-5", "busy-4", "busy-3", "daily-2"]
+    assert [r.id for r in store.list_crawl_runs(source="daily", per_source=1)] == ["daily-2"]
