@@ -16,7 +16,8 @@ st.title("Sources")
 st.caption("Per source: the last crawl, posts per run, errors and suspected bans (HTTP 403/429, captchas), and "
            "silent failures: a run that 'succeeds' with nothing where the source usually yields posts.")
 
-runs = merge_shard_runs(store.list_crawl_runs(limit=10_000))
+# Each source's newest runs: one global limit would drop a source whose crawls stopped.
+runs = merge_shard_runs(store.list_crawl_runs(limit=10**9, per_source=100))
 stored = store.count_by_field("source")
 if not runs:
     st.info("No crawl runs recorded yet.")
