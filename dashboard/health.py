@@ -42,9 +42,11 @@ def source_health(runs: Sequence[CrawlRun], *, recent: int = 10) -> list[SourceH
     for source, items in by_source.items():
         items.sort(key=lambda r: r.started_at)
         last, window = items[-1], items[-recent:]
-        earlier = [r.posts_new + r.posts_updated for r in items[:-1][-recent:] if r.status == "finished"]
+        # Posts seen (unchanged ones too, as the source_silent alert counts): an incremental
+        # crawl of a quiet source sees its posts without anything new to store.
+        earlier = [_seen(r) for r in items[:-1] if r.status == "finished"][-recent:]
         typical = median(earlier) if earlier else 0.0
-        last_posts = last.posts_new + last.posts_updated
+        last_posts = _seen(last)
         problems = []
         if last.status == "failed":
             problems.append("last run failed")
@@ -65,3 +67,7 @@ def source_health(runs: Sequence[CrawlRun], *, recent: int = 10) -> list[SourceH
                                 bans, problems))
     out.sort(key=lambda h: (not h.problems, h.source))
     return out
+
+
+def _seen(run: CrawlRun) -> int:
+    return run.posts_new + run.posts_updated + run.posts_unchanged

@@ -78,3 +78,16 @@ def test_health_flags_silent_failed_banned_and_stale_sources():
     assert "suspected ban" in health["banned"].state
     assert "stale" in health["stale"].state
     assert list(health)[-1] == "ok"  # worst first
+
+
+def test_health_judges_a_run_by_the_posts_it_saw_against_earlier_finished_runs():
+    # The usual yield comes from the previous finished runs, however many failed since (a ban).
+    banned = [_run("s", w, posts=10) for w in range(10)]
+    banned += [_run("s", 10 + w, posts=0, status="failed") for w in range(10)] + [_run("s", 20, posts=0)]
+    (row,) = source_health(banned)
+    assert row.typical_posts == 10 and "silent: 0 posts where 10 is usual" in row.state
+    # An incremental crawl of a quiet source sees its posts unchanged: not a silent failure.
+    quiet = [_run("q", w, posts=10) for w in range(5)]
+    quiet += [_run("q", 5 + w, posts=0).replace(posts_unchanged=40) for w in range(3)]
+    (row,) = source_health(quiet)
+    assert row.problems == [] and row.last_posts == 40
