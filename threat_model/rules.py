@@ -464,6 +464,8 @@ class SourceSilent(Rule):
 
     def __init__(self, runs: int):
         self.runs = int(runs)
+        if self.runs < 1:
+            raise ValueError(f"runs must be 1 or more, not {runs!r}")
 
     def evaluate(self, facts: Facts) -> list[Firing]:
         by_source: dict[str, list[RunFact]] = defaultdict(list)

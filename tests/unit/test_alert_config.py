@@ -84,6 +84,7 @@ def test_bad_stakeholders_are_refused_with_the_file_and_entry(tmp_path, entry, e
     ("[alerts.rules.nope]\n", "unknown rule(s) ['nope']"),
     ("[alerts.rules.source_silent]\nrun = 3\n", "unknown setting(s) ['run']"),
     ("[alerts.rules.source_silent]\nseverity = \"urgent\"\n", "severity 'urgent'"),
+    ("[alerts.rules.source_silent]\nruns = 0\n", "runs must be 1 or more"),
     ("[alerts.smtp]\npassword = \"x\"\n", "never put a secret"),
     ("[alerts.smtp]\nhots = \"x\"\n", "unknown setting(s) ['hots']"),
     ("[alerts]\nstakeholders_file = \"missing.toml\"\n", "not found"),
