@@ -199,7 +199,14 @@ def crawl_sources(
         if not isinstance(result, CrawlError):
             for summary in result:  # a source crawled as shards has one summary per process
                 by_source.setdefault(summary["source"], []).append(summary)
-    return [merge_summaries(by_source[s.name]) for s in sources if s.name in by_source]
+    # A shard whose process failed left part of its source uncrawled: the source failed too.
+    lost = {s.name for group, result in zip(groups, results, strict=True) if isinstance(result, CrawlError)
+            for s in group if s.shard is not None}
+    merged = [merge_summaries(by_source[s.name]) for s in sources if s.name in by_source]
+    for summary in merged:
+        if summary["source"] in lost:
+            summary["finish_reason"] = "shard_failed"
+    return merged
 
 
 def plan_processes(

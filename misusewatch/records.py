@@ -366,10 +366,17 @@ class CrawlRun(_Record):
 _RUN_COUNTS = ("pages", "posts_new", "posts_updated", "posts_unchanged", "errors", "bans_suspected")
 
 
+def _shard_count(run: CrawlRun) -> int:
+    """N of the run's ``data.shard`` ("k/N"), or 1."""
+    _, _, count = str((run.data or {}).get("shard") or "").partition("/")
+    return int(count) if count.isdigit() else 1
+
+
 def merge_shard_runs(runs: list[CrawlRun]) -> list[CrawlRun]:
     """Runs as crawls: the shards of one crawl (a source split over processes, ``data.crawl``)
     become one run, counts added, from the first start to the last end; it is running while
-    a shard runs and failed if a shard failed (part of the source was not crawled). Other
+    a shard runs and failed if a shard failed or never recorded a run (part of the source was
+    not crawled: its process died before the crawl opened). Other
     runs pass unchanged; the order of each crawl's first run is kept.
     """
     crawls: dict[tuple[str, str], list[CrawlRun]] = {}
@@ -388,7 +395,8 @@ def merge_shard_runs(runs: list[CrawlRun]) -> list[CrawlRun]:
 
 
 def _merged(shards: list[CrawlRun]) -> CrawlRun:
-    if len(shards) == 1:
+    expected = _shard_count(shards[0])
+    if len(shards) == 1 and expected <= 1:
         return shards[0]
     first = min(shards, key=lambda r: (r.started_at, r.id))
     statuses = {r.status for r in shards}
@@ -399,5 +407,9 @@ def _merged(shards: list[CrawlRun]) -> CrawlRun:
     failed = next((r for r in shards if r.status == "failed"), None)
     if failed is not None:
         data.update({k: v for k, v in failed.data.items() if k in ("reason", "error", "last_error")})
+    elif status == "finished" and len(shards) < expected:
+        # A shard whose process died before it opened left no run: its part was not crawled.
+        status = "failed"
+        data["error"] = f"{expected - len(shards)} of {expected} shards recorded no run (their crawl process failed)"
     counts = {name: sum(getattr(r, name) for r in shards) for name in _RUN_COUNTS}
     return first.replace(finished_at=finished, status=status, data=data, **counts)

@@ -242,6 +242,27 @@ def test_a_failed_crawl_process_costs_only_its_own_sources(testbed, tmp_path, ca
         crawl_sources(store_url, [broken], polite=False, timeout=300, processes=2)
 
 
+def test_a_shard_whose_process_failed_fails_its_source(testbed, tmp_path):
+    """Two processes share Discourse as shards; the one also given a refused source exits 2
+    before crawling, so half the threads were not crawled: the summary and the run say so."""
+    import dataclasses
+
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    discourse, feed = sources_for(testbed, ("discourse", "feed"))
+    broken = dataclasses.replace(feed, name="broken", entry={"name": "broken", "platform": "nope"})
+    summaries = crawl_sources(store_url, [discourse, broken], {"LOG_LEVEL": "WARNING"}, polite=False,
+                              timeout=300, processes=2)
+    assert [(s["source"], s["finish_reason"]) for s in summaries] == [(discourse.name, "shard_failed")]
+    assert summaries[0]["posts_new"] > 0  # the other shard's part was crawled
+    store = open_store(store_url)
+    try:
+        crawls = merge_shard_runs(store.list_crawl_runs(limit=100))
+    finally:
+        store.close()
+    assert [(r.source, r.status) for r in crawls] == [(discourse.name, "failed")]
+    assert crawls[0].data["error"].startswith("1 of 2 shards recorded no run")
+
+
 # ---------------------------------------------------------------- time moves on: new posts, edits
 
 

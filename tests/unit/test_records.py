@@ -176,3 +176,17 @@ def test_the_shards_of_one_crawl_read_as_one_run():
     # A failed shard fails the crawl (part of the source was not crawled); a running one keeps it running.
     assert (merged[2].status, merged[2].posts_new, merged[2].data["reason"]) == ("failed", 3, "interrupted")
     assert (merged[3].status, merged[3].finished_at) == ("running", None)
+
+
+def test_a_crawl_missing_a_shard_run_reads_as_failed():
+    """A shard whose process died before the crawl opened recorded nothing: the crawl is not whole."""
+    from misusewatch.records import merge_shard_runs
+
+    one_of_two = merge_shard_runs([_run("s:1:a", "s", 1, new=5, crawl="c1", shard="1/2")])
+    assert (one_of_two[0].status, one_of_two[0].posts_new) == ("failed", 5)
+    assert one_of_two[0].data["error"].startswith("1 of 2 shards recorded no run")
+    two_of_three = merge_shard_runs([_run("s:1:a", "s", 1, crawl="c1", shard="1/3"),
+                                     _run("s:1:b", "s", 1, crawl="c1", shard="2/3")])
+    assert two_of_three[0].status == "failed" and "1 of 3 shards" in two_of_three[0].data["error"]
+    still_running = merge_shard_runs([_run("s:1:a", "s", 1, status="running", crawl="c1", shard="1/2")])
+    assert still_running[0].status == "running"
