@@ -32,8 +32,9 @@ class SourceHealth:
         return "ok" if not self.problems else "; ".join(self.problems)
 
 
-def source_health(runs: Sequence[CrawlRun], *, recent: int = 10) -> list[SourceHealth]:
-    """One row per source, worst first. ``runs`` may be in any order."""
+def source_health(runs: Sequence[CrawlRun], *, recent: int = 10, now: datetime | None = None) -> list[SourceHealth]:
+    """One row per source, worst first. ``runs`` may be in any order. With ``now``, a last run
+    still running after several usual intervals is flagged (its process was killed, or hangs)."""
     by_source: dict[str, list[CrawlRun]] = {}
     for run in runs:
         by_source.setdefault(run.source, []).append(run)
@@ -63,6 +64,9 @@ def source_health(runs: Sequence[CrawlRun], *, recent: int = 10) -> list[SourceH
             usual = median(gaps)
             if usual > 0 and (newest_anywhere - last.started_at).total_seconds() > STALE_INTERVALS * usual:
                 problems.append("stale: no run for several usual intervals")
+            running_s = (now - last.started_at).total_seconds() if now is not None else 0.0
+            if last.status == "running" and usual > 0 and running_s > STALE_INTERVALS * usual:
+                problems.append(f"running for {running_s / 3600:.0f} h, several usual intervals: killed or hung?")
         out.append(SourceHealth(source, len(items), last.started_at, last.status, last_posts, typical, errors,
                                 bans, problems))
     out.sort(key=lambda h: (not h.problems, h.source))

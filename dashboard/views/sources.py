@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, health, session
-from misusewatch.records import format_time, merge_shard_runs
+from misusewatch.records import format_time, merge_shard_runs, utcnow
 
 session.require_role("analyst")
 store = data.store()
@@ -25,7 +25,7 @@ if not runs:
         st.dataframe(pd.DataFrame([{"source": k, "posts stored": v} for k, v in stored.items()]), hide_index=True)
     st.stop()
 
-rows = health.source_health(runs)
+rows = health.source_health(runs, now=utcnow())
 problems = [h for h in rows if h.problems]
 if problems:
     st.warning(f"{len(problems)} source(s) need a look: " + ", ".join(h.source for h in problems))

@@ -91,3 +91,12 @@ def test_health_judges_a_run_by_the_posts_it_saw_against_earlier_finished_runs()
     quiet += [_run("q", 5 + w, posts=0).replace(posts_unchanged=40) for w in range(3)]
     (row,) = source_health(quiet)
     assert row.problems == [] and row.last_posts == 40
+
+
+def test_health_flags_a_run_left_running_for_several_usual_intervals():
+    runs = [_run("s", w) for w in range(5)] + [_run("s", 5, status="running")]
+    last_start = runs[-1].started_at
+    assert source_health(runs, now=last_start + timedelta(days=2))[0].problems == []
+    (row,) = source_health(runs, now=last_start + timedelta(weeks=4))
+    assert row.state.startswith("running for 672 h")
+    assert source_health(runs)[0].problems == []  # without now, nothing to measure against
