@@ -392,7 +392,10 @@ def _rate(value: float | None) -> str:
 
 def _ratio(rr: Mapping[str, Any]) -> str:
     def fmt(x: Any) -> str:
-        return "inf" if x in ("inf", None) else f"{x:.2f}"
+        # to_dict() writes infinity as "inf" and leaves no estimate (0 vs 0) as None.
+        if x is None:
+            return "n/a"
+        return "inf" if x == "inf" else f"{x:.2f}"
 
     pct = int(round(100 * rr["confidence"]))
     return f"{fmt(rr['estimate'])}, {pct}% CI {fmt(rr['lower'])}-{fmt(rr['upper'])}"

@@ -101,6 +101,13 @@ def test_trend_finding(now, text):
     assert finding(summary, "trend")["text"].startswith(text)
 
 
+def test_trend_with_no_misuse_on_either_side_has_no_ratio():
+    # 0 vs 0 has no estimate: "n/a" as in the Markdown trend table, never "inf".
+    text = finding(summarise({"none": 100}, previous={"none": 100}), "trend")["text"]
+    assert "(rate ratio n/a, 95% CI 0.00-inf)" in text
+    assert "rate ratio inf" not in text
+
+
 def test_first_window_has_nothing_to_compare():
     summary = summarise({"none": 10}, stage="pre-release")
     assert finding(summary, "trend")["text"] == (
