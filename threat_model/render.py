@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,12 +33,20 @@ def render(summary: Mapping[str, Any], fmt: str) -> str:
 
 
 def safe_url(url: Any) -> str | None:
-    """The URL if it is plain http(s), else None: no javascript:, data: or relative tricks."""
+    """The URL if it is plain http(s), else None: no javascript:, data: or relative tricks.
+
+    Whitespace or control characters inside it make it unsafe: urlsplit silently drops
+    \n \r \t, but the string we return would keep them, and a newline in a Markdown link
+    ends the line and starts a block (a heading) of the poster's choosing.
+    """
     if not isinstance(url, str):
         return None
-    parts = urlsplit(url.strip())
+    url = url.strip()
+    if any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in url):
+        return None
+    parts = urlsplit(url)
     if parts.scheme.lower() in ("http", "https") and parts.netloc:
-        return url.strip()
+        return url
     return None
 
 

@@ -100,6 +100,13 @@ def test_md_text(raw, expected):
         ("//evil.example/x", False),
         ("/relative", False),
         (None, False),
+        (" https://forum.example/t/1\n", True),  # surrounding whitespace is trimmed
+        ("https://forum.example/t/9\n## Injected", False),
+        ("https://forum.example/t/9\r\nx", False),
+        ("https://forum.example/t/9\tx", False),
+        ("https://forum.example/t/9 x", False),
+        ("https://forum.example/t/9\x00x", False),
+        ("https://forum.example/t/9\u2028x", False),
     ],
 )
 def test_only_http_links_are_made(url, safe):
@@ -116,3 +123,18 @@ def test_json_round_trips_and_is_strict():
 def test_unknown_format():
     with pytest.raises(ValueError, match="unknown format 'pdf'"):
         render(hostile_summary(), "pdf")
+
+
+def test_newline_in_a_post_url_cannot_start_a_markdown_block():
+    markdown_it = pytest.importorskip("markdown_it")
+    summary = hostile_summary()
+    injected = "https://forum.example/t/9\n## Injected heading: all clear"
+    sneaky = "https://forum.example/t/9\n[click me](javascript:alert(1))"
+    hostile, fine = summary["evidence_threads"]
+    hostile["url"] = hostile["posts"][0]["url"] = injected
+    fine["posts"][0]["url"] = sneaky
+    tokens = markdown_it.MarkdownIt("commonmark").parse(render(summary, "md"))
+    heading_text = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+    assert heading_text and not [h for h in heading_text if h.startswith("Injected")]
+    links = [c.attrs["href"] for t in tokens for c in (t.children or []) if c.type == "link_open"]
+    assert links and all(href.startswith("https://") and "\n" not in href for href in links)
