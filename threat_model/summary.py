@@ -146,7 +146,7 @@ def _code_finding(counts, evidence_posts, filters, policy) -> Finding:
         level = "warning"
     return Finding("code_sharing", text, level, numbers,
                    _ids(evidence_posts, ("code", "deployment"), policy.evidence_per_finding),
-                   {**filters, "ladder": "code"}, {})
+                   {**filters, "ladder": ["code", "deployment"]}, {})
 
 
 def _deployment_finding(counts, evidence_posts, filters, policy) -> Finding | None:
@@ -211,7 +211,15 @@ def _tier_finding(counts, filters, policy) -> Finding | None:
         text = (f"A mix of skill levels among {total} tiered {noun}: tier 1 {_pct(shares[1])}, "
                 f"tier 2 {_pct(shares[2])}, tier 3 {_pct(shares[3])}.")
         level = "notice"
-    return Finding("actor_tiers", text, level, numbers, [], {**filters, "min_tier": 1}, thresholds)
+    return Finding("actor_tiers", text, level, numbers, [], _tier_filters(filters, basis),
+                   thresholds)
+
+
+def _tier_filters(filters, basis: str) -> dict[str, Any]:
+    """Tiered misuse posts; for the actor basis, the misuse posts the actors were found from:
+    an actor's tier is its own record's, which no PostFilter field selects on."""
+    misuse = {**filters, "ladder": list(ladder.MISUSE_STEPS)}
+    return misuse if basis == "actors" else {**misuse, "min_tier": 1}
 
 
 def _category_finding(counts, filters, policy) -> Finding | None:

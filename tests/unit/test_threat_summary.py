@@ -42,6 +42,13 @@ def test_code_sharing_finding(ladder, text):
     assert finding(summarise(ladder), "code_sharing")["text"].startswith(text)
 
 
+def test_code_sharing_filters_cover_code_and_deployment_posts():
+    # The number counts both steps; filtering on "code" alone dropped the deployment post.
+    result = finding(summarise({"none": 90, "discussion": 8, "code": 1, "deployment": 1}),
+                     "code_sharing")
+    assert result["filters"]["ladder"] == ["code", "deployment"]
+
+
 @pytest.mark.parametrize(
     ("ladder", "text", "level"),
     [
@@ -78,6 +85,25 @@ def test_tier_finding(actor_tiers, post_tiers, text):
     summary = summarise({"none": 90, "discussion": 10}, actor_tiers=actor_tiers,
                         post_tiers=post_tiers)
     assert finding(summary, "actor_tiers")["text"].startswith(text)
+
+
+WINDOW_FILTER = {"since": "2019-05-03T00:00:00Z", "until": "2019-08-20T00:00:00Z"}
+MISUSE = ["discussion", "plan", "code", "deployment"]
+
+
+@pytest.mark.parametrize(
+    ("actor_tiers", "post_tiers", "filters"),
+    [
+        ({}, {1: 7, 2: 1}, {**WINDOW_FILTER, "ladder": MISUSE, "min_tier": 1}),
+        ({1: 9, 2: 1}, {1: 7}, {**WINDOW_FILTER, "ladder": MISUSE}),
+    ],
+)
+def test_tier_finding_filters_select_the_misuse_posts_it_counts(actor_tiers, post_tiers,
+                                                                filters):
+    # min_tier alone also selected tiered posts with no misuse step.
+    summary = summarise({"none": 90, "discussion": 10}, actor_tiers=actor_tiers,
+                        post_tiers=post_tiers)
+    assert finding(summary, "actor_tiers")["filters"] == filters
 
 
 def test_no_tiers_no_tier_finding():
