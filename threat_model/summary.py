@@ -273,7 +273,18 @@ def _trend_across(stage_rows, filters) -> Finding | None:
         text = "Misuse discussion did not change significantly between release stages."
     else:
         text = "Misuse discussion " + "; ".join(moves) + "."
+    text += _gap_caveat_across(stage_rows)
     return Finding("trend", text, "info", {"stages": len(stage_rows)}, [], filters, {})
+
+
+def _gap_caveat_across(stage_rows) -> str:
+    """The per-stage gap caveat, naming the stages that carry it: an outage in any of them
+    can make a move (or its absence) between stages."""
+    gapped = [row["stage"]["name"] for row in stage_rows
+              if (row.get("coverage") or {}).get("gap_caveat")]
+    if not gapped:
+        return ""
+    return f" Collection gaps in {', '.join(gapped)} may distort the comparison."
 
 
 def _synthetic_findings(indicators, filters) -> list[Finding]:

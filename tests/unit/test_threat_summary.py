@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
+from threat_model.gaps import Gap, SourceWeeks
 from threat_model.indicators import SyntheticCounts, WindowCounts, stage_indicators
-from threat_model.stages import default_timeline
+from threat_model.stages import StageWindow, default_timeline
 from threat_model.summary import SummaryPolicy, build_summary
 
 WINDOWS = {w.name: w for w in default_timeline().windows()}
@@ -197,3 +200,22 @@ def test_no_tagged_posts_means_no_trend():
     assert finding(summary, "trend")["text"] == (
         "No trend: 124M or 355M has no tagged posts to compare.")
     assert any("No posts were collected" in c for c in summary["caveats"])
+
+
+def test_trend_across_stages_keeps_the_gap_caveat():
+    # Three empty weeks (an outage) in 774M: summary:774M carries the caveat, so must :all.
+    weeks = {date(2019, 5, 6) + timedelta(weeks=i): 100 for i in range(27)}
+    outage = [date(2019, 8, 26), date(2019, 9, 2), date(2019, 9, 9)]
+    weeks.update(dict.fromkeys(outage, 0))
+    spans = [SourceWeeks("board", weeks)]
+    gaps = [Gap("board", w, 0, 100.0, "no_posts") for w in outage]
+    c355 = WindowCounts(WINDOWS["355M"], 1500, {"none": 1440, "discussion": 60})
+    c774 = WindowCounts(WINDOWS["774M"], 800, {"none": 790, "discussion": 10})
+    rows = [stage_indicators(c355, None, spans, gaps), stage_indicators(c774, c355, spans, gaps)]
+    everything = WindowCounts(StageWindow("all", WINDOWS["355M"].since, None), 2300,
+                              {"none": 2230, "discussion": 70})
+    row_all = stage_indicators(everything, None, spans, gaps)
+    summary = build_summary("all", row_all, family="GPT-2", stage_rows=rows)
+    text = finding(summary, "trend")["text"]
+    assert text.startswith("Misuse discussion declined by the 774M release")
+    assert text.endswith(" Collection gaps in 774M may distort the comparison.")
