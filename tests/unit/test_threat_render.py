@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from threat_model.indicators import WindowCounts, stage_indicators
+from threat_model.indicators import IndicatorPolicy, SyntheticCounts, WindowCounts, stage_indicators
 from threat_model.render import md_text, render, safe_url
 from threat_model.stages import default_timeline
 from threat_model.summary import build_summary
@@ -138,3 +138,19 @@ def test_newline_in_a_post_url_cannot_start_a_markdown_block():
     assert heading_text and not [h for h in heading_text if h.startswith("Injected")]
     links = [c.attrs["href"] for t in tokens for c in (t.children or []) if c.type == "link_open"]
     assert links and all(href.startswith("https://") and "\n" not in href for href in links)
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_interval_columns_name_the_configured_confidence(fmt):
+    policy = IndicatorPolicy(confidence=0.80)
+    windows = {w.name: w for w in default_timeline().windows()}
+    before = WindowCounts(windows["124M"], 486, {"none": 446, "discussion": 40})
+    synthetic = SyntheticCounts("tfidf", {"board": (0.9, 0.01)}, {"board": (44, 1004)}, {})
+    now = WindowCounts(windows["355M"], 634, {"none": 620, "discussion": 14},
+                       synthetic=[synthetic])
+    rows = [stage_indicators(before, None, [], [], policy),
+            stage_indicators(now, before, [], [], policy)]
+    page = render(build_summary("355M", rows[1], family="GPT-2", stage_rows=rows), fmt)
+    assert "Change vs previous (RR; 80% CI)" in page
+    assert re.search(r"Rate(</th><th>| \| )80% CI", page)
+    assert "95% CI" not in page
