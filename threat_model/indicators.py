@@ -271,6 +271,7 @@ def _synthetic(counts: SyntheticCounts, policy: IndicatorPolicy) -> dict[str, An
         "detector": counts.detector,
         "thresholds": counts.thresholds,
         "fpr": round(fpr, 6),
+        "confidence": policy.confidence,  # the level of every "ci" below
         "overall": overall,
         "sources": sources,
         "actors_tested": len(tested),

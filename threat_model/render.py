@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,12 +33,20 @@ def render(summary: Mapping[str, Any], fmt: str) -> str:
 
 
 def safe_url(url: Any) -> str | None:
-    """The URL if it is plain http(s), else None: no javascript:, data: or relative tricks."""
+    """The URL if it is plain http(s), else None: no javascript:, data: or relative tricks.
+
+    Whitespace or control characters inside it make it unsafe: urlsplit silently drops
+    \n \r \t, but the string we return would keep them, and a newline in a Markdown link
+    ends the line and starts a block (a heading) of the poster's choosing.
+    """
     if not isinstance(url, str):
         return None
-    parts = urlsplit(url.strip())
+    url = url.strip()
+    if any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in url):
+        return None
+    parts = urlsplit(url)
     if parts.scheme.lower() in ("http", "https") and parts.netloc:
-        return url.strip()
+        return url
     return None
 
 
@@ -54,6 +63,17 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
+
+
+def _ci(confidence: Any) -> str:
+    """The interval's column label at its configured level, worded as the headline does;
+    plain "CI" when the summary does not say (nothing to show, or an older record)."""
+    return "CI" if confidence is None else f"{int(round(100 * confidence))}% CI"
+
+
+def _trend_ci(summary: Mapping[str, Any]) -> str:
+    levels = [row["rate_ratio"]["confidence"] for row in summary["trend"] if row["rate_ratio"]]
+    return _ci(levels[0] if levels else None)
 
 
 def _ratio_text(rr: Mapping[str, Any] | None) -> str:
@@ -114,7 +134,7 @@ def to_markdown(summary: Mapping[str, Any]) -> str:
     if summary["trend"]:
         out += ["## Trend across release stages", "",
                 "| Stage | From | To | Posts | Misuse | Misuse per 1,000 | Plans | Code "
-                "| Deployment | Gap source-weeks | Change vs previous (RR; 95% CI) |",
+                f"| Deployment | Gap source-weeks | Change vs previous (RR; {_trend_ci(summary)}) |",
                 "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
         for row in summary["trend"]:
             cells = [md_text(row["stage"]), (row["since"] or "")[:10], (row["until"] or "")[:10],
@@ -158,7 +178,8 @@ def _md_synthetic(summary: Mapping[str, Any]) -> list[str]:
     for result in summary.get("synthetic", []):
         out += [f"## Synthetic text ({md_text(result['detector'])} detector, false-positive "
                 f"rate {_fmt(result['fpr'])})", "",
-                "| Source | Threshold | Flagged | Scored | Rate | 95% CI | p (vs FPR) |",
+                f"| Source | Threshold | Flagged | Scored | Rate | {_ci(result.get('confidence'))} "
+                "| p (vs FPR) |",
                 "|---|---:|---:|---:|---:|---|---:|"]
         for source, r in result["sources"].items():
             out.append(f"| {md_text(source)} | {_fmt(r['threshold'])} | {r['flagged']} "
@@ -227,7 +248,7 @@ def to_html(summary: Mapping[str, Any]) -> str:
         parts.append("<h2>Trend across release stages</h2><table><tr><th>Stage</th><th>From</th>"
                      "<th>To</th><th>Posts</th><th>Misuse</th><th>Misuse per 1,000</th>"
                      "<th>Plans</th><th>Code</th><th>Deployment</th><th>Gap source-weeks</th>"
-                     "<th>Change vs previous (RR; 95% CI)</th></tr>")
+                     f"<th>Change vs previous (RR; {_trend_ci(summary)})</th></tr>")
         for row in summary["trend"]:
             cells = [row["stage"], (row["since"] or "")[:10], (row["until"] or "")[:10],
                      row["posts"], row["misuse"], _fmt(row["misuse_per_1000"]), row["plan"],
@@ -252,7 +273,8 @@ def to_html(summary: Mapping[str, Any]) -> str:
     for result in summary.get("synthetic", []):
         parts.append(f"<h2>Synthetic text ({e(result['detector'])} detector)</h2><table><tr>"
                      "<th>Source</th><th>Threshold</th><th>Flagged</th><th>Scored</th>"
-                     "<th>Rate</th><th>95% CI</th><th>p (vs FPR)</th></tr>")
+                     f"<th>Rate</th><th>{_ci(result.get('confidence'))}</th><th>p (vs FPR)</th>"
+                     "</tr>")
         for source, r in result["sources"].items():
             cells = [source, _fmt(r["threshold"]), r["flagged"], r["scored"], _fmt(r["rate"]),
                      f"{_fmt(r['ci'][0])}-{_fmt(r['ci'][1])}", f"{r['p_value']:.3g}"]

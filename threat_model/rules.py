@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from fractions import Fraction
 from typing import Any, ClassVar
 
 from misusewatch.registry import Registry
@@ -368,6 +369,9 @@ class DiscussionSpike(Rule):
         self.alpha = float(alpha)
         self.min_count = int(min_count)
         self.min_ratio = float(min_ratio)
+        # "At least min_ratio times" must hold at the boundary: 3.0 * 0.2 is 0.6000000000000001
+        # in floats, so compare exact fractions; str() gives the decimal the config wrote.
+        self._min_ratio = Fraction(str(self.min_ratio))
 
     def evaluate(self, facts: Facts) -> list[Firing]:
         out = []
@@ -386,7 +390,8 @@ class DiscussionSpike(Rule):
         if total == 0 or base_total == 0 or matching < self.min_count:
             return None
         rate, base_rate = matching / total, base_matching / base_total
-        if base_rate > 0 and rate < self.min_ratio * base_rate:
+        if base_matching > 0 and (Fraction(matching, total)
+                                  < self._min_ratio * Fraction(base_matching, base_total)):
             return None
         p_value = binomial_tail(matching, total, base_rate) if base_rate > 0 else 0.0
         if p_value >= self.alpha:

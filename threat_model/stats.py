@@ -63,7 +63,8 @@ def rate_ratio(
     ``exact`` (the default): conditional on the total k1+k2, the current count is binomial
     with p = e2/(e1+e2) under "no change"; a Clopper-Pearson interval for p maps to the rate
     ratio as RR = p/(1-p) * e1/e2. Exact for small counts and defined when a count is zero.
-    ``wald``: log(RR) +/- z*sqrt(1/k1 + 1/k2), adding 0.5 to both counts when either is 0.
+    ``wald``: log(RR) +/- z*sqrt(1/k1 + 1/k2), adding 0.5 to both counts when one is 0;
+    (0, inf) when both are.
     Returns None when either exposure is zero (nothing collected: no rate to compare).
     """
     k1, k2 = int(previous_count), int(current_count)
@@ -101,6 +102,10 @@ def _exact_bounds(k1: int, e1: float, k2: int, e2: float, alpha: float) -> tuple
 
 
 def _wald_bounds(k1: int, e1: float, k2: int, e2: float, alpha: float) -> tuple[float, float]:
+    if k1 + k2 == 0:
+        # No events at all: the 0.5 correction would turn the exposure ratio alone into a
+        # "direction"; like the exact method, no counts means no information.
+        return 0.0, math.inf
     if k1 == 0 or k2 == 0:
         k1, k2 = k1 + 0.5, k2 + 0.5  # type: ignore[assignment]
     log_rr = math.log((k2 / e2) / (k1 / e1))

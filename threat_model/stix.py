@@ -41,6 +41,11 @@ STEP_INDICATOR_TYPES = {
 }
 
 
+# `created` of objects with no time of their own (identity, extension definition, attack
+# patterns, report). STIX 2.1 forbids `created` to change between versions of an object, and
+# our ids are deterministic, so it cannot be the export time; `modified` is.
+STABLE_CREATED = datetime(2019, 1, 1, tzinfo=UTC)
+
 EXTENSION_PROPERTIES = [
     "x_misusewatch_actor_id", "x_misusewatch_tier", "x_misusewatch_evidence_posts",
     "x_misusewatch_post_id", "x_misusewatch_ladder", "x_misusewatch_scope",
@@ -57,6 +62,12 @@ def _time(value: Any, fallback: datetime) -> datetime:
     if value in (None, ""):
         return fallback
     return parse_time(value)
+
+
+def _versions(created: datetime, now: datetime) -> dict[str, datetime]:
+    """``created`` from the object's own stable time; ``modified`` the export time, never
+    before ``created`` (a post time later than generated_at would be invalid otherwise)."""
+    return {"created": created, "modified": max(created, now)}
 
 
 def _pattern_literal(text: str) -> str:
@@ -80,11 +91,12 @@ def summary_bundle(
     except KeyError:
         raise ValueError(f"unknown TLP {tlp!r} (one of {', '.join(TLP)})") from None
     now = _time(summary.get("generated_at"), datetime.now(UTC).replace(microsecond=0))
-    common = {"created": now, "modified": now, "object_marking_refs": [marking.id]}
+    common: dict[str, Any] = {"object_marking_refs": [marking.id]}
+    fixed = _versions(STABLE_CREATED, now)
     identity = stix2.Identity(
         id=_sid("identity", "misusewatch"), name="misusewatch", identity_class="system",
         description="Automated misuse monitoring for staged language-model releases.",
-        **common,
+        **common, **fixed,
     )
     common["created_by_ref"] = identity.id
     # Our x_ properties are declared by an extension definition, as STIX 2.1 asks.
@@ -96,7 +108,7 @@ def summary_bundle(
         version="1.0.0",
         extension_types=["toplevel-property-extension"],
         extension_properties=EXTENSION_PROPERTIES,
-        **common,
+        **common, **fixed,
     )
     extended = {"extensions": {extension.id: {"extension_type": "toplevel-property-extension"}}}
     objects: list[Any] = [identity, extension]
@@ -106,7 +118,8 @@ def summary_bundle(
         c: stix2.AttackPattern(
             id=_sid("attack-pattern", c), name=CATEGORY_NAMES.get(c, c),
             description=f"Misuse category '{c}' as tagged by misusewatch.",
-            external_references=[{"source_name": "misusewatch", "external_id": c}], **common,
+            external_references=[{"source_name": "misusewatch", "external_id": c}],
+            **common, **fixed,
         )
         for c in categories
     }
@@ -115,12 +128,13 @@ def summary_bundle(
     actor_objects = {}
     for actor in actors:
         tier = actor.get("tier")
+        first_seen = _time(actor.get("first_seen"), STABLE_CREATED)
         actor_objects[actor["id"]] = stix2.ThreatActor(
             id=_sid("threat-actor", actor["id"]),
             name=f"{actor.get('handle') or actor['id']} ({actor.get('platform', '?')})",
             description=tiers.label(tier) + ": " + (tiers.DEFINITIONS.get(tier) or "not tiered"),
             threat_actor_types=["unknown"],
-            first_seen=_time(actor.get("first_seen"), now) if actor.get("first_seen") else None,
+            first_seen=first_seen if actor.get("first_seen") else None,
             last_seen=_time(actor.get("last_seen"), now) if actor.get("last_seen") else None,
             confidence=_confidence(actor.get("tier_confidence")),
             x_misusewatch_actor_id=actor["id"],
@@ -129,18 +143,20 @@ def summary_bundle(
             allow_custom=True,
             **extended,
             **tiers.stix_attributes(tier, evidence=actor.get("stix"), confidence=actor.get("tier_confidence")),
-            **common,
+            **common, **_versions(first_seen, now),
         )
     objects += actor_objects.values()
 
     relationships: dict[str, stix2.Relationship] = {}
 
-    def relate(source: str, kind: str, target: str) -> None:
-        key = f"{source}|{kind}|{target}"
+    def relate(source: Any, kind: str, target: Any) -> None:
+        key = f"{source.id}|{kind}|{target.id}"
         if key not in relationships:
+            # A link exists once both ends do: the later of their (stable) creation times.
+            created = max(source.created, target.created)
             relationships[key] = stix2.Relationship(
-                id=_sid("relationship", key), relationship_type=kind, source_ref=source,
-                target_ref=target, **common,
+                id=_sid("relationship", key), relationship_type=kind, source_ref=source.id,
+                target_ref=target.id, **common, **_versions(created, now),
             )
 
     for thread in summary.get("evidence_threads", []):
@@ -149,12 +165,12 @@ def summary_bundle(
                 objects.append(indicator)
                 actor = actor_objects.get(post.get("actor") or "")
                 if actor is not None:
-                    relate(indicator.id, "indicates", actor.id)
+                    relate(indicator, "indicates", actor)
                 for category in post.get("categories") or ():
                     if category in patterns:
-                        relate(indicator.id, "indicates", patterns[category].id)
+                        relate(indicator, "indicates", patterns[category])
                         if actor is not None:
-                            relate(actor.id, "uses", patterns[category].id)
+                            relate(actor, "uses", patterns[category])
     objects += relationships.values()
 
     report = stix2.Report(
@@ -167,7 +183,7 @@ def summary_bundle(
         x_misusewatch_scope=summary["scope"],
         allow_custom=True,
         **extended,
-        **common,
+        **common, **fixed,
     )
     objects.append(report)
     return stix2.Bundle(objects=[marking, *objects], allow_custom=True)
@@ -183,14 +199,18 @@ def _post_indicators(post, thread, common, now) -> list[stix2.Indicator]:
     """One indicator for the post's URL, and one per link shared in its evidence (code step)."""
     out = []
     step = post.get("step", "discussion")
-    valid_from = _time(post.get("created_at"), now)
+    valid_from = _time(post.get("created_at"), STABLE_CREATED)
     title = thread.get("title") or thread["thread"]
     urls = [(post.get("url"), f"Forum post at the {step} step: {title}")]
     urls += [(u, f"Link shared in a {step}-step post ({post['id']})")
              for u in post.get("shared_urls") or ()]
+    seen: set[str] = set()
     for url, name in urls:
-        if not url:
+        # The id is (post, url): a URL listed twice (the post's own link among its shared
+        # ones) would give two objects with one id.
+        if not url or url in seen:
             continue
+        seen.add(url)
         out.append(stix2.Indicator(
             id=_sid("indicator", f"{post['id']}|{url}"),
             name=name[:250],
@@ -202,7 +222,7 @@ def _post_indicators(post, thread, common, now) -> list[stix2.Indicator]:
             x_misusewatch_post_id=post["id"],
             x_misusewatch_ladder=step,
             allow_custom=True,
-            **common,
+            **common, **_versions(valid_from, now),
         ))
     return out
 

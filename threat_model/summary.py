@@ -146,7 +146,7 @@ def _code_finding(counts, evidence_posts, filters, policy) -> Finding:
         level = "warning"
     return Finding("code_sharing", text, level, numbers,
                    _ids(evidence_posts, ("code", "deployment"), policy.evidence_per_finding),
-                   {**filters, "ladder": "code"}, {})
+                   {**filters, "ladder": ["code", "deployment"]}, {})
 
 
 def _deployment_finding(counts, evidence_posts, filters, policy) -> Finding | None:
@@ -211,7 +211,15 @@ def _tier_finding(counts, filters, policy) -> Finding | None:
         text = (f"A mix of skill levels among {total} tiered {noun}: tier 1 {_pct(shares[1])}, "
                 f"tier 2 {_pct(shares[2])}, tier 3 {_pct(shares[3])}.")
         level = "notice"
-    return Finding("actor_tiers", text, level, numbers, [], {**filters, "min_tier": 1}, thresholds)
+    return Finding("actor_tiers", text, level, numbers, [], _tier_filters(filters, basis),
+                   thresholds)
+
+
+def _tier_filters(filters, basis: str) -> dict[str, Any]:
+    """Tiered misuse posts; for the actor basis, the misuse posts the actors were found from:
+    an actor's tier is its own record's, which no PostFilter field selects on."""
+    misuse = {**filters, "ladder": list(ladder.MISUSE_STEPS)}
+    return misuse if basis == "actors" else {**misuse, "min_tier": 1}
 
 
 def _category_finding(counts, filters, policy) -> Finding | None:
@@ -265,7 +273,18 @@ def _trend_across(stage_rows, filters) -> Finding | None:
         text = "Misuse discussion did not change significantly between release stages."
     else:
         text = "Misuse discussion " + "; ".join(moves) + "."
+    text += _gap_caveat_across(stage_rows)
     return Finding("trend", text, "info", {"stages": len(stage_rows)}, [], filters, {})
+
+
+def _gap_caveat_across(stage_rows) -> str:
+    """The per-stage gap caveat, naming the stages that carry it: an outage in any of them
+    can make a move (or its absence) between stages."""
+    gapped = [row["stage"]["name"] for row in stage_rows
+              if (row.get("coverage") or {}).get("gap_caveat")]
+    if not gapped:
+        return ""
+    return f" Collection gaps in {', '.join(gapped)} may distort the comparison."
 
 
 def _synthetic_findings(indicators, filters) -> list[Finding]:
@@ -392,7 +411,10 @@ def _rate(value: float | None) -> str:
 
 def _ratio(rr: Mapping[str, Any]) -> str:
     def fmt(x: Any) -> str:
-        return "inf" if x in ("inf", None) else f"{x:.2f}"
+        # to_dict() writes infinity as "inf" and leaves no estimate (0 vs 0) as None.
+        if x is None:
+            return "n/a"
+        return "inf" if x == "inf" else f"{x:.2f}"
 
     pct = int(round(100 * rr["confidence"]))
     return f"{fmt(rr['estimate'])}, {pct}% CI {fmt(rr['lower'])}-{fmt(rr['upper'])}"

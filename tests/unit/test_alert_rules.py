@@ -149,6 +149,19 @@ def test_discussion_spike_is_normalised_by_collection_volume(weeks, fires):
     assert bool(fire("discussion_spike", series=(series(*weeks),))) is fires
 
 
+@pytest.mark.parametrize("min_ratio, matching, fires", [
+    (3.0, 60, True),    # exactly 3x the 20/100 baseline: "at least" includes the boundary
+    (1.5, 30, True),
+    (1.2, 24, True),    # 1.2 is not exact in binary; the configured decimal is what counts
+    (3.0, 59, False),
+    (1.2, 23, False),
+])
+def test_discussion_spike_fires_at_exactly_min_ratio(min_ratio, matching, fires):
+    rule = rules.create("discussion_spike", {"min_ratio": min_ratio, "alpha": 0.5})
+    weeks = series(*([(20, 100)] * 4 + [(matching, 100)]))
+    assert bool(evaluate(rule, Facts(now=NOW, series=(weeks,)))) is fires
+
+
 def test_quiet_weeks_count_as_zero_in_the_trailing_window():
     # Three weeks of 20/100 then a four-week gap: the trailing window is all empty weeks.
     firings = fire("discussion_spike", series=(series((20, 100), (20, 100), (20, 100), (20, 100),

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from threat_model.indicators import WindowCounts, stage_indicators
+from threat_model.indicators import IndicatorPolicy, SyntheticCounts, WindowCounts, stage_indicators
 from threat_model.render import md_text, render, safe_url
 from threat_model.stages import default_timeline
 from threat_model.summary import build_summary
@@ -100,6 +100,13 @@ def test_md_text(raw, expected):
         ("//evil.example/x", False),
         ("/relative", False),
         (None, False),
+        (" https://forum.example/t/1\n", True),  # surrounding whitespace is trimmed
+        ("https://forum.example/t/9\n## Injected", False),
+        ("https://forum.example/t/9\r\nx", False),
+        ("https://forum.example/t/9\tx", False),
+        ("https://forum.example/t/9 x", False),
+        ("https://forum.example/t/9\x00x", False),
+        ("https://forum.example/t/9\u2028x", False),
     ],
 )
 def test_only_http_links_are_made(url, safe):
@@ -116,3 +123,34 @@ def test_json_round_trips_and_is_strict():
 def test_unknown_format():
     with pytest.raises(ValueError, match="unknown format 'pdf'"):
         render(hostile_summary(), "pdf")
+
+
+def test_newline_in_a_post_url_cannot_start_a_markdown_block():
+    markdown_it = pytest.importorskip("markdown_it")
+    summary = hostile_summary()
+    injected = "https://forum.example/t/9\n## Injected heading: all clear"
+    sneaky = "https://forum.example/t/9\n[click me](javascript:alert(1))"
+    hostile, fine = summary["evidence_threads"]
+    hostile["url"] = hostile["posts"][0]["url"] = injected
+    fine["posts"][0]["url"] = sneaky
+    tokens = markdown_it.MarkdownIt("commonmark").parse(render(summary, "md"))
+    heading_text = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+    assert heading_text and not [h for h in heading_text if h.startswith("Injected")]
+    links = [c.attrs["href"] for t in tokens for c in (t.children or []) if c.type == "link_open"]
+    assert links and all(href.startswith("https://") and "\n" not in href for href in links)
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_interval_columns_name_the_configured_confidence(fmt):
+    policy = IndicatorPolicy(confidence=0.80)
+    windows = {w.name: w for w in default_timeline().windows()}
+    before = WindowCounts(windows["124M"], 486, {"none": 446, "discussion": 40})
+    synthetic = SyntheticCounts("tfidf", {"board": (0.9, 0.01)}, {"board": (44, 1004)}, {})
+    now = WindowCounts(windows["355M"], 634, {"none": 620, "discussion": 14},
+                       synthetic=[synthetic])
+    rows = [stage_indicators(before, None, [], [], policy),
+            stage_indicators(now, before, [], [], policy)]
+    page = render(build_summary("355M", rows[1], family="GPT-2", stage_rows=rows), fmt)
+    assert "Change vs previous (RR; 80% CI)" in page
+    assert re.search(r"Rate(</th><th>| \| )80% CI", page)
+    assert "95% CI" not in page

@@ -39,6 +39,15 @@ def test_wald_adds_a_half_when_a_count_is_zero():
     assert rr.upper == pytest.approx(math.exp(math.log(1 / 9) + z * 1.490712), rel=1e-5)
 
 
+@pytest.mark.parametrize(("e1", "e2"), [(100, 100), (100, 1000), (1000, 100)])
+def test_wald_with_no_events_on_either_side_is_flat(e1, e2):
+    # Unequal exposures with 0 and 0 must not yield a direction from the 0.5 correction.
+    rr = rate_ratio(0, e1, 0, e2, method="wald")
+    assert rr.estimate is None
+    assert (rr.lower, rr.upper) == (0.0, math.inf)
+    assert rr.direction == "flat"
+
+
 @pytest.mark.parametrize(
     ("k1", "e1", "k2", "e2"),
     [(10, 1.0, 20, 1.0), (40, 486, 14, 634), (3, 500, 1, 700), (0, 300, 6, 300), (5, 10, 0, 20)],

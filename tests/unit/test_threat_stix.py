@@ -92,6 +92,50 @@ def test_ids_are_deterministic():
     assert [o.id for o in first.objects] == [o.id for o in second.objects]
 
 
+def export(generated_at: str, **post_changes) -> list[dict]:
+    """The bundle's objects (markings left out) for summary() re-exported at ``generated_at``,
+    with ``post_changes`` applied to evidence post p:3."""
+    data = summary()
+    data["generated_at"] = generated_at
+    for thread in data["evidence_threads"]:
+        for post in thread["posts"]:
+            if post["id"] == "p:3":
+                post.update(post_changes)
+    text = to_stix_json(data, ACTORS)
+    result = validate_string(text, ValidationOptions(strict=True))
+    assert result.is_valid, [str(e) for e in result.errors]
+    return [o for o in json.loads(text)["objects"] if o["type"] != "marking-definition"]
+
+
+def test_created_is_stable_across_exports_and_modified_is_the_export_time():
+    # STIX 2.1: `created` must not change between versions of an object with one id.
+    first = {o["id"]: o for o in export("2019-08-20T00:00:00Z")}
+    later = {o["id"]: o for o in export("2019-09-01T00:00:00Z")}
+    assert first.keys() == later.keys()
+    assert all(first[i]["created"] == later[i]["created"] for i in first)
+    assert {o["modified"] for o in later.values()} == {"2019-09-01T00:00:00.000Z"}
+    by_type = {o["type"]: o for o in first.values() if o.get("x_misusewatch_post_id") == "p:3"
+               or o.get("x_misusewatch_actor_id") == "4chan:boards.example:planner"}
+    assert by_type["indicator"]["created"] == "2019-06-03T00:00:00.000Z"  # the post's time
+    assert by_type["threat-actor"]["created"] == "2019-05-01T00:00:00.000Z"  # first seen
+
+
+def test_modified_never_precedes_created():
+    # generated_at before the evidence posts' own times (a clock or fixture oddity)
+    objects = export("2019-05-15T00:00:00Z")
+    assert all(o["modified"] >= o["created"] for o in objects)
+    post = next(o for o in objects if o.get("x_misusewatch_post_id") == "p:3")
+    assert post["modified"] == post["created"] == "2019-06-03T00:00:00.000Z"
+
+
+def test_a_url_listed_twice_gives_one_indicator():
+    objects = export("2019-08-20T00:00:00Z", shared_urls=["https://forum.example/t/3"])
+    ids = [o["id"] for o in objects]
+    assert len(ids) == len(set(ids))
+    p3 = [o for o in objects if o.get("x_misusewatch_post_id") == "p:3"]
+    assert [o["name"] for o in p3] == ["Forum post at the code step: t:3"]
+
+
 def test_unknown_tlp():
     with pytest.raises(ValueError, match="unknown TLP 'purple'"):
         summary_bundle(summary(), ACTORS, tlp="purple")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
+from threat_model.gaps import Gap, SourceWeeks
 from threat_model.indicators import SyntheticCounts, WindowCounts, stage_indicators
-from threat_model.stages import default_timeline
+from threat_model.stages import StageWindow, default_timeline
 from threat_model.summary import SummaryPolicy, build_summary
 
 WINDOWS = {w.name: w for w in default_timeline().windows()}
@@ -40,6 +43,13 @@ def finding(summary, finding_id):
 )
 def test_code_sharing_finding(ladder, text):
     assert finding(summarise(ladder), "code_sharing")["text"].startswith(text)
+
+
+def test_code_sharing_filters_cover_code_and_deployment_posts():
+    # The number counts both steps; filtering on "code" alone dropped the deployment post.
+    result = finding(summarise({"none": 90, "discussion": 8, "code": 1, "deployment": 1}),
+                     "code_sharing")
+    assert result["filters"]["ladder"] == ["code", "deployment"]
 
 
 @pytest.mark.parametrize(
@@ -80,6 +90,25 @@ def test_tier_finding(actor_tiers, post_tiers, text):
     assert finding(summary, "actor_tiers")["text"].startswith(text)
 
 
+WINDOW_FILTER = {"since": "2019-05-03T00:00:00Z", "until": "2019-08-20T00:00:00Z"}
+MISUSE = ["discussion", "plan", "code", "deployment"]
+
+
+@pytest.mark.parametrize(
+    ("actor_tiers", "post_tiers", "filters"),
+    [
+        ({}, {1: 7, 2: 1}, {**WINDOW_FILTER, "ladder": MISUSE, "min_tier": 1}),
+        ({1: 9, 2: 1}, {1: 7}, {**WINDOW_FILTER, "ladder": MISUSE}),
+    ],
+)
+def test_tier_finding_filters_select_the_misuse_posts_it_counts(actor_tiers, post_tiers,
+                                                                filters):
+    # min_tier alone also selected tiered posts with no misuse step.
+    summary = summarise({"none": 90, "discussion": 10}, actor_tiers=actor_tiers,
+                        post_tiers=post_tiers)
+    assert finding(summary, "actor_tiers")["filters"] == filters
+
+
 def test_no_tiers_no_tier_finding():
     summary = summarise({"none": 90, "discussion": 10})
     assert "actor_tiers" not in [f["id"] for f in summary["findings"]]
@@ -99,6 +128,13 @@ def test_no_tiers_no_tier_finding():
 def test_trend_finding(now, text):
     summary = summarise(now, previous=REPORT_LIKE_BEFORE)
     assert finding(summary, "trend")["text"].startswith(text)
+
+
+def test_trend_with_no_misuse_on_either_side_has_no_ratio():
+    # 0 vs 0 has no estimate: "n/a" as in the Markdown trend table, never "inf".
+    text = finding(summarise({"none": 100}, previous={"none": 100}), "trend")["text"]
+    assert "(rate ratio n/a, 95% CI 0.00-inf)" in text
+    assert "rate ratio inf" not in text
 
 
 def test_first_window_has_nothing_to_compare():
@@ -164,3 +200,22 @@ def test_no_tagged_posts_means_no_trend():
     assert finding(summary, "trend")["text"] == (
         "No trend: 124M or 355M has no tagged posts to compare.")
     assert any("No posts were collected" in c for c in summary["caveats"])
+
+
+def test_trend_across_stages_keeps_the_gap_caveat():
+    # Three empty weeks (an outage) in 774M: summary:774M carries the caveat, so must :all.
+    weeks = {date(2019, 5, 6) + timedelta(weeks=i): 100 for i in range(27)}
+    outage = [date(2019, 8, 26), date(2019, 9, 2), date(2019, 9, 9)]
+    weeks.update(dict.fromkeys(outage, 0))
+    spans = [SourceWeeks("board", weeks)]
+    gaps = [Gap("board", w, 0, 100.0, "no_posts") for w in outage]
+    c355 = WindowCounts(WINDOWS["355M"], 1500, {"none": 1440, "discussion": 60})
+    c774 = WindowCounts(WINDOWS["774M"], 800, {"none": 790, "discussion": 10})
+    rows = [stage_indicators(c355, None, spans, gaps), stage_indicators(c774, c355, spans, gaps)]
+    everything = WindowCounts(StageWindow("all", WINDOWS["355M"].since, None), 2300,
+                              {"none": 2230, "discussion": 70})
+    row_all = stage_indicators(everything, None, spans, gaps)
+    summary = build_summary("all", row_all, family="GPT-2", stage_rows=rows)
+    text = finding(summary, "trend")["text"]
+    assert text.startswith("Misuse discussion declined by the 774M release")
+    assert text.endswith(" Collection gaps in 774M may distort the comparison.")
