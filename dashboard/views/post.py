@@ -120,11 +120,13 @@ with right:
     status_labels = [label for label in labels if label.kind == "status"]
     current = status_labels[-1].value if status_labels else "new"
     st.write(f"Status: **{current}**")
-    with st.form("pv_label"):
+    # Keyed by post: with fixed keys a newly opened post kept the last post's choices, and Record
+    # wrote a status nobody picked for it.
+    with st.form(f"pv_label:{post.id}"):
         new_status = st.selectbox("Status", STATUSES, index=STATUSES.index(current) if current in STATUSES else 0,
-                                  key="pv_status")
-        tag = st.text_input("Tag (optional)", key="pv_tag")
-        note = st.text_area("Note (optional)", key="pv_note", height=80)
+                                  key=f"pv_status:{post.id}")
+        tag = st.text_input("Tag (optional)", key=f"pv_tag:{post.id}")
+        note = st.text_area("Note (optional)", key=f"pv_note:{post.id}", height=80)
         if st.form_submit_button("Record", type="primary"):
             written = []
             if new_status != current:

@@ -41,8 +41,8 @@ def test_abstaining_detector_says_why(seeded, app_for):
 def test_recording_a_status_writes_a_label(writable, app_for):
     post_id = writable["marked"]["misuse"][5]
     at = open_page(app_for(writable, name="alice"), "post", id=post_id)
-    at.selectbox(key="pv_status").select("in_review")
-    at.text_area(key="pv_note").input("looking at the repo")
+    at.selectbox(key=f"pv_status:{post_id}").select("in_review")
+    at.text_area(key=f"pv_note:{post_id}").input("looking at the repo")
     at = next(b for b in at.button if b.label == "Record").click().run()
     no_exceptions(at)
     store = open_store(writable["url"])
@@ -51,6 +51,27 @@ def test_recording_a_status_writes_a_label(writable, app_for):
     assert (label.kind, label.value, label.author, label.note) == (
         "status", "in_review", "alice", "looking at the repo")
     assert "Status: **in_review**" in [m.value for m in at.markdown]
+
+
+def _by_label(widgets, label: str):
+    return next(w for w in widgets if w.label == label)
+
+
+def test_typing_another_id_starts_a_fresh_form(writable, app_for):
+    """The form belongs to the post shown: the last post's status must not carry over to the next."""
+    escalated, untouched = writable["marked"]["misuse"][0], writable["marked"]["misuse"][5]
+    at = open_page(app_for(writable), "post", id=escalated)
+    assert _by_label(at.selectbox, "Status").value == "escalated"
+    at.text_input(key="pv_id").input(untouched).run()
+    no_exceptions(at)
+    assert _by_label(at.selectbox, "Status").value == "new"
+    _by_label(at.text_input, "Tag (optional)").input("campaign-x")
+    at = next(b for b in at.button if b.label == "Record").click().run()
+    no_exceptions(at)
+    store = open_store(writable["url"])
+    written = [(label.kind, label.value) for label in store.labels_for("post", untouched)]
+    store.close()
+    assert written == [("tag", "campaign-x")]  # the tag only; no status the analyst never picked
 
 
 def test_unknown_and_missing_ids(seeded, app_for):
