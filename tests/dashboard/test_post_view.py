@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from dashboard import explain
+from misusewatch.records import Post
 from misusewatch.store import PostFilter, open_store
 from tests.dashboard.conftest import frame_with, html_bodies, no_exceptions, open_page
 from tests.unit.detectors.tiny import tiny_gpt2
@@ -72,6 +75,23 @@ def test_typing_another_id_starts_a_fresh_form(writable, app_for):
     written = [(label.kind, label.value) for label in store.labels_for("post", untouched)]
     store.close()
     assert written == [("tag", "campaign-x")]  # the tag only; no status the analyst never picked
+
+
+def test_thread_is_one_board_when_two_boards_share_a_thread_number(writable, app_for):
+    """4chan numbers threads per board: /g/ thread 100 and /v/ thread 100 are different threads."""
+    base = datetime(2024, 1, 1, tzinfo=UTC)
+    posts = [Post(id="", source=f"4chan-{board}", platform="4chan", site="boards.4chan.org", board=board,
+                  thread_id="100", post_id=f"{board}{i}", created_at=base + timedelta(minutes=i),
+                  text=f"on /{board}/ number {i}") for board in ("g", "v") for i in range(2)]
+    store = open_store(writable["url"])
+    store.upsert_posts(posts)
+    store.close()
+    g_ids = {p.id for p in posts if p.board == "g"}
+    at = open_page(app_for(writable), "post", id=sorted(g_ids)[0])
+    no_exceptions(at)
+    thread_html = html_bodies(at)[-1]
+    assert all(i in thread_html for i in g_ids) and "on /v/" not in thread_html
+    assert any(c.value.startswith("2 post(s) in this thread") for c in at.caption)
 
 
 def test_unknown_and_missing_ids(seeded, app_for):
