@@ -82,8 +82,10 @@ class FilterKey:
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def field_values(url: str, field_name: str) -> list[str]:
-    return [str(v) for v in _open_store(url).count_by_field(field_name)]
+def field_values(url: str, field_name: str, platform: str | None = None) -> list[str]:
+    """The values a field takes, over all posts or one platform's."""
+    filters = PostFilter(platform=platform) if platform else None
+    return [str(v) for v in _open_store(url).count_by_field(field_name, filters)]
 
 
 @st.cache_data(ttl=QUERY_TTL_S, show_spinner=False)

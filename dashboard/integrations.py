@@ -54,6 +54,12 @@ def release_windows(settings: Settings) -> tuple[list[tuple[str, datetime | None
     return [(w.name, w.since, w.until) for w in timeline.windows()], None
 
 
+def snooze_active(label: Any, now: datetime) -> bool:
+    """Whether a snooze label still silences alerts, by the outbox's own rule (so the page never
+    lists as active a timed snooze the alerting job already ignores)."""
+    return optional("misusewatch.alerting.outbox:label_active")(label, now)
+
+
 def render_summary(summary: Mapping[str, Any], fmt: str, settings: Settings) -> str:
     """The threat model's own rendering (md, html, json or stix, at the [assess] TLP) of a stored summary."""
     render = optional("misusewatch.assess:render_summary")

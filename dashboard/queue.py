@@ -15,6 +15,9 @@ CANDIDATE_FACETS = (
     {"ladder": "deployment"}, {"ladder": "code"}, {"ladder": "plan"}, {"min_tier": 2},
     {"min_score": 0.9}, {"ladder": "discussion"},
 )
+# The "new" view pages past a signal's triaged posts to find untriaged older ones, but reads no
+# more than this many posts per signal, so a long-triaged signal cannot make the page crawl.
+MAX_SCANNED_PER_FACET = 5000
 
 
 @dataclass(slots=True)
@@ -40,7 +43,11 @@ def candidates(store: Store, query: str, base: PostFilter, status: str, statuses
     if status in ("new", "all"):
         for facet in CANDIDATE_FACETS:
             filters = PostFilter(**{**_filter_fields(base), **facet})
-            for post in store.search(query, filters, limit=per_facet, sort="newest").posts:
+            if status == "new":
+                posts = _newest_untriaged(store, query, filters, statuses, per_facet)
+            else:
+                posts = store.search(query, filters, limit=per_facet, sort="newest").posts
+            for post in posts:
                 found.setdefault(post.id, post)
     if status != "new":
         wanted = [pid for pid, label in statuses.items() if status == "all" or label.value == status]
@@ -48,10 +55,24 @@ def candidates(store: Store, query: str, base: PostFilter, status: str, statuses
             filters = PostFilter(**{**_filter_fields(base), "ids": wanted[start:start + 500]})
             for post in store.search(query, filters, limit=500, sort="newest").posts:
                 found.setdefault(post.id, post)
-    posts = list(found.values())
-    if status == "new":
-        posts = [p for p in posts if p.id not in statuses or statuses[p.id].value == "new"]
-    return posts
+    return list(found.values())
+
+
+def _is_new(post_id: str, statuses: dict[str, Label]) -> bool:
+    return post_id not in statuses or statuses[post_id].value == "new"
+
+
+def _newest_untriaged(store: Store, query: str, filters: PostFilter, statuses: dict[str, Label],
+                      per_facet: int) -> list[Post]:
+    """A signal's ``per_facet`` newest untriaged posts: taking its newest posts and then dropping
+    the triaged ones would hide older untriaged posts once the newest are all triaged."""
+    found: list[Post] = []
+    for offset in range(0, MAX_SCANNED_PER_FACET, per_facet):
+        page = store.search(query, filters, limit=per_facet, offset=offset, sort="newest").posts
+        found += [post for post in page if _is_new(post.id, statuses)]
+        if len(found) >= per_facet or len(page) < per_facet:
+            break
+    return found[:per_facet]
 
 
 def ranked_queue(store: Store, posts: Sequence[Post], statuses: dict[str, Label]) -> list[QueueRow]:

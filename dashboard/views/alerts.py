@@ -82,7 +82,12 @@ st.caption("A snooze stops new alerts for a rule, source, actor or thread from b
 latest: dict[tuple[str, str], Label] = {}
 for label in store.list_labels(kind="snooze", limit=10_000):  # newest first
     latest.setdefault((label.target_type, label.target_id), label)
-active = [label for label in latest.values() if label.value not in ("off", "none", "false", "0")]
+now = utcnow()
+try:
+    active = [label for label in latest.values() if integrations.snooze_active(label, now)]
+except integrations.Unavailable as exc:
+    st.caption(f"Active snoozes not available: {exc}")
+    active = []
 if active:
     st.dataframe(pd.DataFrame([{"target": f"{label.target_type} {label.target_id}", "until": label.value,
                                 "by": label.author, "when": format_time(label.created_at),

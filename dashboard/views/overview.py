@@ -56,6 +56,8 @@ if indicator_assessments:
     gap_note = "Gaps as the threat model assessed them (run `misusewatch assess` to refresh)."
     if key.source:
         gaps = gaps[gaps["source"] == key.source]
+    if key.platform:  # the assessment covers every source; keep those on the chosen platform
+        gaps = gaps[gaps["source"].isin(data.field_values(url, "source", key.platform))]
 else:
     gaps = data.gaps_from_volume(url, key)
     gap_note = "Not assessed yet: gaps estimated from weekly volume (weeks under a fifth of the source's median)."

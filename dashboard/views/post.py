@@ -18,7 +18,7 @@ from dashboard.safe import (
     safe_url,
     spans_from_evidence,
 )
-from misusewatch.records import Label, format_time
+from misusewatch.records import Label, Post, format_time
 from misusewatch.store import PostFilter
 
 user = session.require_role("analyst")
@@ -120,11 +120,13 @@ with right:
     status_labels = [label for label in labels if label.kind == "status"]
     current = status_labels[-1].value if status_labels else "new"
     st.write(f"Status: **{current}**")
-    with st.form("pv_label"):
+    # Keyed by post: with fixed keys a newly opened post kept the last post's choices, and Record
+    # wrote a status nobody picked for it.
+    with st.form(f"pv_label:{post.id}"):
         new_status = st.selectbox("Status", STATUSES, index=STATUSES.index(current) if current in STATUSES else 0,
-                                  key="pv_status")
-        tag = st.text_input("Tag (optional)", key="pv_tag")
-        note = st.text_area("Note (optional)", key="pv_note", height=80)
+                                  key=f"pv_status:{post.id}")
+        tag = st.text_input("Tag (optional)", key=f"pv_tag:{post.id}")
+        note = st.text_area("Note (optional)", key=f"pv_note:{post.id}", height=80)
         if st.form_submit_button("Record", type="primary"):
             written = []
             if new_status != current:
@@ -171,16 +173,33 @@ with right:
                                     "text": excerpt(p.text), "id": p.id} for p in dupes]),
                      hide_index=True, width="stretch")
 
+def _thread_posts(limit: int = 200) -> tuple[list[Post], int]:
+    """The first ``limit`` posts of this post's thread, oldest first, and how many it has.
+
+    A filter has no board, so platform+site+thread number also matches the same number on other
+    4chan boards; the thread key (which carries the board) keeps only this thread.
+    """
+    shown, total = [], 0
+    same_number = PostFilter(platform=post.platform, site=post.site, thread_id=post.thread_id)
+    for item in store.iter_posts(same_number, batch_size=limit):
+        if item.thread_key == post.thread_key:
+            total += 1
+            if len(shown) < limit:
+                shown.append(item)
+    return shown, total
+
+
 st.subheader("Thread")
-thread = store.search("", PostFilter(platform=post.platform, site=post.site, thread_id=post.thread_id),
-                      limit=200, sort="oldest")
+thread_posts, thread_total = _thread_posts()
 parts = []
-for item in thread.posts:
+for item in thread_posts:
     border = "3px solid #e8590c" if item.id == post.id else "1px solid #dee2e6"
     parts.append(
         f"<div style='border-left:{border};padding:4px 10px;margin:6px 0'>"
         f"<div style='color:#495057;font-size:0.85em'>{html.escape(item.author or '-')} · "
         f"{html.escape(format_time(item.created_at) or '')} · {html.escape(item.id)}</div>"
         f"<div style='white-space:pre-wrap'>{html.escape(item.text)}</div></div>")
-st.caption(f"{thread.total} post(s) in this thread, oldest first; this post has the orange bar.")
+st.caption(f"{thread_total} post(s) in this thread, oldest first"
+           + (f" (the first {len(thread_posts)} shown)" if len(thread_posts) < thread_total else "")
+           + "; this post has the orange bar.")
 st.html("".join(parts))

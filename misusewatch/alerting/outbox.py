@@ -69,7 +69,7 @@ class ActiveSnoozes:
             if all(v in targets[k] for k, v in wanted.items()):
                 return f"snoozed in config ({', '.join(f'{k}={v}' for k, v in wanted.items())})"
         for (kind, target_id), label in self.labels.items():
-            if target_id in targets.get(kind, ()) and _label_active(label, now):
+            if target_id in targets.get(kind, ()) and label_active(label, now):
                 return f"snoozed by {label.author} ({kind} {target_id})"
         return None
 
@@ -81,7 +81,11 @@ def load_snoozes(store: Store, config: list[Snooze]) -> ActiveSnoozes:
     return ActiveSnoozes(config=config, labels=latest)
 
 
-def _label_active(label: Label, now: datetime) -> bool:
+def label_active(label: Label, now: datetime) -> bool:
+    """Whether a snooze label still silences at ``now``: "off" lifts it, a past date has expired.
+
+    Public because the dashboard lists active snoozes by this same rule.
+    """
     value = (label.value or "").strip().casefold()
     if value in ("off", "none", "false", "0"):
         return False
@@ -91,6 +95,9 @@ def _label_active(label: Label, now: datetime) -> bool:
         return parse_time(label.value, "snooze until") > now
     except ValueError:
         return True  # an unreadable date errs on the side of the analyst's wish to silence
+
+
+_label_active = label_active  # the old private name, for callers that still use it
 
 
 def _targets(firing: Firing) -> dict[str, set[str]]:

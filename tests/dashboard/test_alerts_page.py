@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from misusewatch.records import Label
 from misusewatch.store import open_store
 from tests.dashboard.conftest import frame_with, html_bodies, no_exceptions, open_page
 
@@ -49,3 +52,18 @@ def test_stakeholder_with_no_alerts(seeded, app_for):
     at = open_page(app_for(seeded, role="stakeholder", stakeholder="nobody-at-all"), "alerts")
     no_exceptions(at)
     assert at.info[0].value == "No alerts."
+
+
+def test_expired_snooze_is_not_listed_as_active(writable, app_for):
+    """The page lists snoozes by the alerting job's rule: a timed snooze whose time has passed
+    no longer silences anything, so it is not shown as active."""
+    store = open_store(writable["url"])
+    created = datetime(2020, 1, 1, tzinfo=UTC)
+    store.add_label(Label("rule", "deployment_spike", "snooze", "2020-01-02T00:00:00Z", "alice", "one day",
+                          created_at=created))
+    store.add_label(Label("source", "testbed-4chan", "snooze", "forever", "alice", "noisy", created_at=created))
+    store.close()
+    at = open_page(app_for(writable), "alerts")
+    no_exceptions(at)
+    targets = set(frame_with(at, "target", "until", "by")["target"])
+    assert "source testbed-4chan" in targets and "rule deployment_spike" not in targets

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from dashboard.auth import UserFile, pseudonym
 from misusewatch.store import open_store
 from tests.dashboard.conftest import frame_with, no_exceptions, open_page
@@ -46,3 +48,20 @@ def test_committee_sees_one_stable_alias_per_author(seeded, app_for):
     handles = {store_author for _, store_author in _evidence_authors(open_page(app_for(seeded), "committee"))}
     preview = again.code[-1].value
     assert not any(f" {h}," in preview for h in handles)  # nor in the export preview
+
+
+def test_committee_sees_aliases_in_the_machine_written_text_table(seeded, app_for):
+    """The synthetic test's ``actors`` is a list of records ({"actor": id, "flagged": n, ...}): every
+    record's actor id is aliased too, in the table and in the export preview."""
+    key = UserFile.load(seeded["users"]).pseudonym_key
+    store = open_store(seeded["url"])
+    raw = [a["actor"] for r in store.get_assessment("summary:all").data["synthetic"] for a in r["actors"]]
+    store.close()
+    assert raw
+    at = open_page(app_for(seeded, role="committee"), "committee")
+    no_exceptions(at)
+    table = frame_with(at, "detector", "actors")
+    shown = [a["actor"] for cell in table["actors"] for a in json.loads(cell)]
+    assert shown == [pseudonym(actor, key) for actor in raw]
+    page_text = table.to_csv() + at.code[-1].value
+    assert not any(actor in page_text for actor in raw)

@@ -35,6 +35,16 @@ def test_source_filter_narrows_counts_and_drops_other_gaps(seeded, app_for):
     assert not any("source" in d.value.columns and GAP_SOURCE in set(d.value["source"]) for d in at.dataframe)
 
 
+def test_platform_filter_drops_assessed_gaps_of_other_platforms(seeded, app_for):
+    """The assessed gaps cover every source; under a platform filter only that platform's show."""
+    at = open_page(app_for(seeded), "overview")
+    at.selectbox(key="ov_platform").select("discourse").run()
+    no_exceptions(at)
+    assert not any("source" in d.value.columns and GAP_SOURCE in set(d.value["source"]) for d in at.dataframe)
+    at.selectbox(key="ov_platform").select("phpbb").run()  # the gap source's own platform
+    assert set(frame_with(at, "source", "start", "end")["source"]) == {GAP_SOURCE}
+
+
 def test_rate_scale_divides_by_posts_collected(seeded, app_for):
     at = open_page(app_for(seeded), "overview")
     at.radio(key="ov_scale").set_value("per 1,000 posts collected").run()

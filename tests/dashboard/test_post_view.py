@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from dashboard import explain
+from misusewatch.records import Post
 from misusewatch.store import PostFilter, open_store
 from tests.dashboard.conftest import frame_with, html_bodies, no_exceptions, open_page
 from tests.unit.detectors.tiny import tiny_gpt2
@@ -41,8 +44,8 @@ def test_abstaining_detector_says_why(seeded, app_for):
 def test_recording_a_status_writes_a_label(writable, app_for):
     post_id = writable["marked"]["misuse"][5]
     at = open_page(app_for(writable, name="alice"), "post", id=post_id)
-    at.selectbox(key="pv_status").select("in_review")
-    at.text_area(key="pv_note").input("looking at the repo")
+    at.selectbox(key=f"pv_status:{post_id}").select("in_review")
+    at.text_area(key=f"pv_note:{post_id}").input("looking at the repo")
     at = next(b for b in at.button if b.label == "Record").click().run()
     no_exceptions(at)
     store = open_store(writable["url"])
@@ -51,6 +54,44 @@ def test_recording_a_status_writes_a_label(writable, app_for):
     assert (label.kind, label.value, label.author, label.note) == (
         "status", "in_review", "alice", "looking at the repo")
     assert "Status: **in_review**" in [m.value for m in at.markdown]
+
+
+def _by_label(widgets, label: str):
+    return next(w for w in widgets if w.label == label)
+
+
+def test_typing_another_id_starts_a_fresh_form(writable, app_for):
+    """The form belongs to the post shown: the last post's status must not carry over to the next."""
+    escalated, untouched = writable["marked"]["misuse"][0], writable["marked"]["misuse"][5]
+    at = open_page(app_for(writable), "post", id=escalated)
+    assert _by_label(at.selectbox, "Status").value == "escalated"
+    at.text_input(key="pv_id").input(untouched).run()
+    no_exceptions(at)
+    assert _by_label(at.selectbox, "Status").value == "new"
+    _by_label(at.text_input, "Tag (optional)").input("campaign-x")
+    at = next(b for b in at.button if b.label == "Record").click().run()
+    no_exceptions(at)
+    store = open_store(writable["url"])
+    written = [(label.kind, label.value) for label in store.labels_for("post", untouched)]
+    store.close()
+    assert written == [("tag", "campaign-x")]  # the tag only; no status the analyst never picked
+
+
+def test_thread_is_one_board_when_two_boards_share_a_thread_number(writable, app_for):
+    """4chan numbers threads per board: /g/ thread 100 and /v/ thread 100 are different threads."""
+    base = datetime(2024, 1, 1, tzinfo=UTC)
+    posts = [Post(id="", source=f"4chan-{board}", platform="4chan", site="boards.4chan.org", board=board,
+                  thread_id="100", post_id=f"{board}{i}", created_at=base + timedelta(minutes=i),
+                  text=f"on /{board}/ number {i}") for board in ("g", "v") for i in range(2)]
+    store = open_store(writable["url"])
+    store.upsert_posts(posts)
+    store.close()
+    g_ids = {p.id for p in posts if p.board == "g"}
+    at = open_page(app_for(writable), "post", id=sorted(g_ids)[0])
+    no_exceptions(at)
+    thread_html = html_bodies(at)[-1]
+    assert all(i in thread_html for i in g_ids) and "on /v/" not in thread_html
+    assert any(c.value.startswith("2 post(s) in this thread") for c in at.caption)
 
 
 def test_unknown_and_missing_ids(seeded, app_for):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from misusewatch.store import open_store
+from dashboard.queue import CANDIDATE_FACETS
+from misusewatch.records import Label
+from misusewatch.store import PostFilter, open_store
 from tests.dashboard.conftest import frame_with, no_exceptions, open_page
 
 
@@ -15,6 +17,26 @@ def test_queue_ranks_by_risk_and_hides_triaged_posts(seeded, app_for):
     assert set(queue["status"]) == {"new"}
     escalated, dismissed = seeded["marked"]["misuse"][:2]
     assert escalated not in set(queue["id"]) and dismissed not in set(queue["id"])
+
+
+def test_older_untriaged_posts_appear_once_the_newest_are_triaged(writable, app_for):
+    """Dismiss each signal's 10 newest posts: with 10 candidates per signal the "new" queue must
+    reach past them to the older untriaged ones, not come up empty."""
+    store = open_store(writable["url"])
+    dismissed = set()
+    for facet in CANDIDATE_FACETS:
+        dismissed |= {p.id for p in store.search("", PostFilter(**facet), limit=10, sort="newest").posts}
+    for post_id in dismissed:
+        store.add_label(Label("post", post_id, "status", "dismissed", "alice"))
+    deployment = store.search("", PostFilter(ladder="deployment"), limit=500, sort="newest").posts
+    store.close()
+    older = next(p.id for p in deployment if p.id not in dismissed)  # newest untriaged deployment post
+    at = open_page(app_for(writable), "triage")
+    at.slider(key="tq_per_facet").set_value(10).run()
+    no_exceptions(at)
+    queue = frame_with(at, "risk", "status", "id")
+    assert older in set(queue["id"])
+    assert set(queue["status"]) == {"new"} and not dismissed & set(queue["id"])
 
 
 def test_status_views_show_triaged_posts(seeded, app_for):
