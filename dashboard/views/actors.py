@@ -116,7 +116,7 @@ with right:
             if row.get("reading"):
                 st.html(f"<p><b>{html.escape(row['detector'])}</b>: {html.escape(row['reading'])}</p>")
         if len(actor_posts) == LM_TEST_POSTS:
-            st.caption(f"Tested on the actor's {LM_TEST_POSTS} newest posts.")
+            st.caption(f"Read from the actor's {LM_TEST_POSTS} newest posts; each detector counts those it scored.")
     else:
         st.caption("No detector has scored this actor's posts yet.")
 
