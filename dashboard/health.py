@@ -45,9 +45,9 @@ def source_health(runs: Sequence[CrawlRun], *, recent: int = 10, now: datetime |
         last, window = items[-1], items[-recent:]
         # Posts seen (unchanged ones too, as the source_silent alert counts): an incremental
         # crawl of a quiet source sees its posts without anything new to store.
-        earlier = [_seen(r) for r in items[:-1] if r.status == "finished"][-recent:]
+        earlier = [r.posts_seen for r in items[:-1] if r.status == "finished"][-recent:]
         typical = median(earlier) if earlier else 0.0
-        last_posts = _seen(last)
+        last_posts = last.posts_seen
         problems = []
         if last.status == "failed":
             problems.append("last run failed")
@@ -71,7 +71,3 @@ def source_health(runs: Sequence[CrawlRun], *, recent: int = 10, now: datetime |
                                 bans, problems))
     out.sort(key=lambda h: (not h.problems, h.source))
     return out
-
-
-def _seen(run: CrawlRun) -> int:
-    return run.posts_new + run.posts_updated + run.posts_unchanged

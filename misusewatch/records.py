@@ -362,6 +362,11 @@ class CrawlRun(_Record):
             return None
         return (self.finished_at - self.started_at).total_seconds()
 
+    @property
+    def posts_seen(self) -> int:
+        """Posts the run read, new, edited or unchanged: how silent-source checks judge a run."""
+        return self.posts_new + self.posts_updated + self.posts_unchanged
+
 
 _RUN_COUNTS = ("pages", "posts_new", "posts_updated", "posts_unchanged", "errors", "bans_suspected")
 

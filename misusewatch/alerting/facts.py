@@ -157,7 +157,7 @@ def run_facts(store: Store, per_source: int = 200) -> list[RunFact]:
     """Each source's newest runs (a shard is a run of its own), however often others are crawled."""
     return [
         RunFact(source=r.source, run_id=r.id, started_at=r.started_at, status=r.status,
-                posts_seen=r.posts_new + r.posts_updated + r.posts_unchanged, errors=r.errors,
+                posts_seen=r.posts_seen, errors=r.errors,
                 error=(r.data or {}).get("error") or (r.data or {}).get("last_error"))
         for r in merge_shard_runs(store.list_crawl_runs(limit=10**9, per_source=per_source))
     ]

@@ -97,9 +97,6 @@ def label_active(label: Label, now: datetime) -> bool:
         return True  # an unreadable date errs on the side of the analyst's wish to silence
 
 
-_label_active = label_active  # the old private name, for callers that still use it
-
-
 def _targets(firing: Firing) -> dict[str, set[str]]:
     data = firing.data
     sources = set(data.get("sources") or ())
