@@ -396,3 +396,18 @@ def test_cli_crawl_prints_a_summary_per_source(tmp_path, processes):
         result = CliRunner(env=env).invoke(cli, budget)
         assert result.exit_code == 0 and "(closespider_itemcount)" in result.stdout, result.output
     assert len(stored(store_url)) == len(list(truth_records(community)))
+
+
+def test_long_discourse_topics_are_read_through_posts_json_pages(tmp_path):
+    """A topic page carries its first 20 posts; the rest come 100 ids a posts.json request."""
+    community = generate(seed=5, posts=1200, platforms=["discourse"], thread_posts=250)
+    lengths = [community.visible_count(spec) for spec in community.threads]
+    assert max(lengths) > 20 + 100  # some topics need two or more posts.json pages
+    truth = [r for r in truth_records(community) if r["forum"] == "discourse"]
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    with serve(community) as url:
+        summary = crawl(store_url, sources_for(url, ("discourse",)))["discourse"]
+    assert summary["errors"] == 0 and summary["posts_new"] == len(truth)
+    assert mismatches(stored(store_url), truth, ("discourse",)) == []
+    assert len(lengths) < 30  # so latest.json is one page
+    assert summary["pages"] == 1 + sum(1 + -(-max(0, n - 20) // 100) for n in lengths)

@@ -84,6 +84,8 @@ def test_environment_variables_expand(tmp_path, monkeypatch):
          "politeness.download_delay: expected a non-negative float"),
         ('name = "x"\nplatform = "4chan"\nboard = "g"\nstart_urls = ["http://a/${NOPE_NOT_SET}"]',
          "environment variable ${NOPE_NOT_SET} is not set"),
+        ('name = "x"\nplatform = "discourse"\nstart_urls = ["http://a/"]\nposts_per_request = 0',
+         "posts_per_request: must be 1-200, got 0"),
         ('name = "x"\nplatform = "generic"\nstart_urls = ["http://a/"]', "profile: required"),
         ('name = "x"\nplatform = "generic"\nstart_urls = ["http://a/"]\nprofile = "missing.toml"',
          "profile file not found"),

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from crawlers.offline import make_spider, parse_file
+from crawlers.sources import Source
+from crawlers.spiders import spider_for
 from misusewatch import ids
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -298,7 +300,16 @@ def test_discourse_topic_requests_the_rest_of_its_stream():
     result = parse("discourse", "t_101.json", url="https://forum.example.org/t/101.json")
     (url,) = result.follows
     assert url.startswith("https://forum.example.org/t/101/posts.json?post_ids%5B%5D=5004&")
-    assert url.count("post_ids") == 20
+    assert url.count("post_ids") == 22  # the whole rest of the stream: under 100 ids a request
+
+
+def test_discourse_posts_per_request_bounds_the_ids_a_request_asks_for():
+    source = Source(name="forum", platform="discourse", start_urls=["https://forum.example.org/t/101.json"],
+                    options={"posts_per_request": 20})
+    spider = spider_for("discourse")(source)
+    result = parse_file(spider, FIXTURES / "discourse" / "t_101.json", url="https://forum.example.org/t/101.json")
+    (url,) = result.follows
+    assert url.count("post_ids") == 20 and url.endswith("post_ids%5B%5D=5023")
 
 
 def test_discourse_posts_page_code_and_empty_posts():
