@@ -217,6 +217,43 @@ def load_sources(path: str | Path) -> list[Source]:
     return sources
 
 
+def watchlist_states(path: str | Path) -> dict[str, bool] | None:
+    """Each source's name -> whether it is enabled, or None when there is no file at ``path``.
+    For the source health page and the ``source_silent`` alert, which judge only what is crawled.
+
+    Reads names and ``enabled`` (``[defaults]`` included) without the crawl's full check, so a
+    dashboard without the crawl's ``${VAR}``s still reads it. InputError names file (and line)
+    when it is unreadable, not TOML, or a name or ``enabled`` is wrong.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message, line = toml_error(exc)
+        raise InputError(f"not valid TOML: {message}", path=path, line=line) from None
+    defaults, entries = data.get("defaults", {}), data.get("source", [])
+    if not isinstance(defaults, dict) or not isinstance(entries, list):
+        raise InputError("expected [defaults] and [[source]] tables", path=path)
+    lines = _source_lines(text)
+    states: dict[str, bool] = {}
+    for index, entry in enumerate(entries):
+        line = lines[index] if index < len(lines) else None
+        merged = {**defaults, **entry} if isinstance(entry, dict) else {}
+        name, enabled = merged.get("name"), merged.get("enabled", True)
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise InputError("source: name: required; letters, digits, '-', '_' or '.'", path=path, line=line)
+        if not isinstance(enabled, bool):
+            raise InputError(f"source {name!r}: enabled: must be true or false", path=path, line=line)
+        states[name] = enabled
+    return states
+
+
 def _merge(defaults: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
     merged = {**defaults, **entry}
     if isinstance(defaults.get("politeness"), dict) and isinstance(entry.get("politeness"), dict):

@@ -28,7 +28,8 @@ def _settings(env_key: tuple[str | None, ...]) -> Settings:
 
 def settings() -> Settings:
     """Settings, re-read when the environment that names them changes (and every 30 s)."""
-    return _settings(tuple(os.environ.get(k) for k in ("MISUSEWATCH_CONFIG", "MISUSEWATCH_STORE", USERS_FILE_ENV)))
+    return _settings(tuple(os.environ.get(k) for k in ("MISUSEWATCH_CONFIG", "MISUSEWATCH_STORE", USERS_FILE_ENV,
+                                                       "MISUSEWATCH_SOURCES_FILE")))
 
 
 @st.cache_resource(show_spinner=False)

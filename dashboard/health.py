@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from statistics import median
@@ -13,6 +13,8 @@ from misusewatch.records import CrawlRun
 SILENT_MIN_TYPICAL = 3
 # A source is stale when its last run is this many usual intervals behind the newest run anywhere.
 STALE_INTERVALS = 3
+# States of a source the watchlist no longer has crawled: its runs stopped on purpose.
+DISABLED, NOT_LISTED = "disabled in the watchlist", "not in the watchlist"
 
 
 @dataclass(slots=True)
@@ -26,15 +28,19 @@ class SourceHealth:
     errors_recent: int
     bans_recent: int
     problems: list[str]
+    off: str | None = None  # DISABLED or NOT_LISTED: not crawled any more, so not judged
 
     @property
     def state(self) -> str:
-        return "ok" if not self.problems else "; ".join(self.problems)
+        return self.off or ("ok" if not self.problems else "; ".join(self.problems))
 
 
-def source_health(runs: Sequence[CrawlRun], *, recent: int = 10, now: datetime | None = None) -> list[SourceHealth]:
-    """One row per source, worst first. ``runs`` may be in any order. With ``now``, a last run
-    still running after several usual intervals is flagged (its process was killed, or hangs)."""
+def source_health(runs: Sequence[CrawlRun], *, recent: int = 10, now: datetime | None = None,
+                  watchlist: Mapping[str, bool] | None = None) -> list[SourceHealth]:
+    """One row per source: problems first, then healthy ones, then those off. ``runs`` may be in
+    any order. With ``now``, a last run still running after several usual intervals is flagged
+    (its process was killed, or hangs). With ``watchlist`` (name -> enabled), a source it
+    disables or no longer lists is shown as such, without problems: its runs stopped on purpose."""
     by_source: dict[str, list[CrawlRun]] = {}
     for run in runs:
         by_source.setdefault(run.source, []).append(run)
@@ -67,7 +73,9 @@ def source_health(runs: Sequence[CrawlRun], *, recent: int = 10, now: datetime |
             running_s = (now - last.started_at).total_seconds() if now is not None else 0.0
             if last.status == "running" and usual > 0 and running_s > STALE_INTERVALS * usual:
                 problems.append(f"running for {running_s / 3600:.0f} h, several usual intervals: killed or hung?")
+        off = None if watchlist is None else NOT_LISTED if source not in watchlist else (
+            None if watchlist[source] else DISABLED)
         out.append(SourceHealth(source, len(items), last.started_at, last.status, last_posts, typical, errors,
-                                bans, problems))
-    out.sort(key=lambda h: (not h.problems, h.source))
+                                bans, [] if off else problems, off))
+    out.sort(key=lambda h: (not h.problems, h.off is not None, h.source))
     return out

@@ -35,12 +35,15 @@ def streamlit_command(host: str, port: int) -> list[str]:
 
 
 def dashboard_env(store_url: str, users_file: str | Path, *, config_path: str | Path | None = None,
-                  demo: bool = False) -> dict[str, str]:
+                  sources_file: str | Path | None = None, demo: bool = False) -> dict[str, str]:
     env = dict(os.environ)
     env["MISUSEWATCH_STORE"] = store_url
     env[USERS_FILE_ENV] = str(Path(users_file).resolve())
     if config_path:
         env["MISUSEWATCH_CONFIG"] = str(Path(config_path).resolve())
+    if sources_file:
+        # Resolved here: the app runs in the repository, where a relative path names another file.
+        env["MISUSEWATCH_SOURCES_FILE"] = str(Path(sources_file).resolve())
     env[DEMO_ENV] = "1" if demo else ""
     # The app imports `dashboard` and `misusewatch` from the repository, whatever the cwd.
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
@@ -56,13 +59,14 @@ def _announce_default_user(users_file: str | Path, demo: bool, echo) -> None:
 
 
 def start_dashboard(store_url: str, *, users_file: str | Path, host: str = "127.0.0.1", port: int = 8501,
-                    config_path: str | Path | None = None, demo: bool = False, echo=print,
-                    log_path: str | Path | None = None) -> subprocess.Popen:
+                    config_path: str | Path | None = None, sources_file: str | Path | None = None,
+                    demo: bool = False, echo=print, log_path: str | Path | None = None) -> subprocess.Popen:
     """Start the dashboard in the background and return once it answers its health check."""
     _announce_default_user(users_file, demo, echo)
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - owned by the child
     proc = subprocess.Popen(streamlit_command(host, port), cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-                            env=dashboard_env(store_url, users_file, config_path=config_path, demo=demo))
+                            env=dashboard_env(store_url, users_file, config_path=config_path,
+                                              sources_file=sources_file, demo=demo))
     try:
         wait_until_ready(f"http://{host}:{port}", proc)
     except Exception:
@@ -73,12 +77,14 @@ def start_dashboard(store_url: str, *, users_file: str | Path, host: str = "127.
 
 
 def run_dashboard(store_url: str, *, users_file: str | Path, host: str = "127.0.0.1", port: int = 8501,
-                  config_path: str | Path | None = None, demo: bool = False, echo=print) -> int:
+                  config_path: str | Path | None = None, sources_file: str | Path | None = None,
+                  demo: bool = False, echo=print) -> int:
     """Serve the dashboard until interrupted (Ctrl-C); returns Streamlit's exit status."""
     _announce_default_user(users_file, demo, echo)
     echo(f"dashboard: http://{host}:{port}  (store {store_url}; Ctrl-C to stop)")
     proc = subprocess.Popen(streamlit_command(host, port), cwd=REPO,
-                            env=dashboard_env(store_url, users_file, config_path=config_path, demo=demo))
+                            env=dashboard_env(store_url, users_file, config_path=config_path,
+                                              sources_file=sources_file, demo=demo))
     # `docker stop` or a service manager sends SIGTERM to us: pass it on, never orphan Streamlit.
     previous = _forward_sigterm(proc)
     try:

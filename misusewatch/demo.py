@@ -93,6 +93,11 @@ def run_demo(app, options: DemoOptions, echo: Callable[[str], None] = print) -> 
     return report
 
 
+def demo_watchlist(sources_file: str | Path) -> Path:
+    """The configured watchlist, else the project's: the demo works from any directory."""
+    return Path(sources_file) if Path(sources_file).exists() else PROJECT_WATCHLIST
+
+
 def _crawl(app, base_url: str) -> list[dict[str, Any]]:
     from crawlers.runner import crawl_sources
     from crawlers.sources import load_sources
@@ -100,9 +105,7 @@ def _crawl(app, base_url: str) -> list[dict[str, Any]]:
     # The watchlist names the testbed through ${MISUSEWATCH_TESTBED_URL}: point it at this server.
     previous = os.environ.get(TESTBED_ENV)
     os.environ[TESTBED_ENV] = base_url
-    watchlist = Path(app.settings.sources_file)
-    if not watchlist.exists():
-        watchlist = PROJECT_WATCHLIST  # the demo works from any directory
+    watchlist = demo_watchlist(app.settings.sources_file)
     try:
         sources = [s for s in load_sources(watchlist) if "testbed" in s.tags]
     finally:

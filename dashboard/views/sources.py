@@ -6,7 +6,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from crawlers.sources import watchlist_states
 from dashboard import data, health, session
+from misusewatch.errors import InputError
 from misusewatch.records import format_time, merge_shard_runs, utcnow
 
 session.require_role("analyst")
@@ -25,12 +27,26 @@ if not runs:
         st.dataframe(pd.DataFrame([{"source": k, "posts stored": v} for k, v in stored.items()]), hide_index=True)
     st.stop()
 
-rows = health.source_health(runs, now=utcnow())
+# The deployment's watchlist, read afresh: a source disabled or removed there stopped on purpose.
+watch_path = data.settings().sources_file
+try:
+    watchlist = watchlist_states(watch_path)
+    note = (f"No watchlist at {watch_path}: every source with crawl runs is judged." if watchlist is None else
+            f"Watchlist {watch_path}: {sum(watchlist.values())} source(s) enabled, "
+            f"{len(watchlist) - sum(watchlist.values())} disabled. A source it disables or no longer lists "
+            "is shown as such, not judged: its runs stopped on purpose.")
+except InputError as exc:
+    watchlist, note = None, None
+    st.warning(f"Watchlist not read ({exc}): every source with crawl runs is judged.")
+rows = health.source_health(runs, now=utcnow(), watchlist=watchlist)
 problems = [h for h in rows if h.problems]
+off = [h for h in rows if h.off]
 if problems:
     st.warning(f"{len(problems)} source(s) need a look: " + ", ".join(h.source for h in problems))
 else:
-    st.success("All sources healthy.")
+    st.success("All sources healthy." + (f" ({len(off)} off: disabled or not in the watchlist.)" if off else ""))
+if note:
+    st.caption(note)
 st.dataframe(pd.DataFrame([{
     "source": h.source, "state": h.state, "last run": format_time(h.last_started), "last status": h.last_status,
     "posts last run": h.last_posts, "usual posts per run": h.typical_posts, "errors (recent)": h.errors_recent,

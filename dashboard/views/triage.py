@@ -59,8 +59,12 @@ with st.sidebar:
     status = st.selectbox("Status", [*STATUSES, "all"], key="tq_status")
     query = st.text_input("Search text", key="tq_query", help="Words and \"quoted phrases\"; all must match.")
     source = st.selectbox("Source", ["(all)", *data.field_values(url, "source")], key="tq_source")
-    per_facet = st.slider("Candidates per signal", 10, 200, 50, step=10, key="tq_per_facet",
-                          help="How many of the newest posts at each signal (ladder step, tier, score) to rank.")
+    per_facet = st.slider(
+        "Candidates per signal", 10, 200, 50, step=10, key="tq_per_facet",
+        help="How many posts to rank at each signal (ladder step, tier 2+, detector score 0.9+). In the new "
+             "view, each signal's newest untriaged posts: triaged ones are skipped, looking back through at "
+             f"most {queue.MAX_SCANNED_PER_FACET:,} posts per signal. In all, each signal's newest posts "
+             "beside every triaged one; the other status views show every post with that status.")
 
 base = PostFilter(source=None if source == "(all)" else source)
 statuses = queue.latest_statuses(store)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from importlib import import_module
+from pathlib import Path
 from typing import Any
 
+from crawlers.sources import watchlist_states
 from misusewatch.alerting.settings import AlertSettings
+from misusewatch.errors import InputError
 from misusewatch.records import CATEGORIES, Enrichment, Post, merge_shard_runs
 from misusewatch.store import PostFilter, Store
 from threat_model.ladder import MISUSE_STEPS
@@ -17,6 +21,8 @@ from threat_model.rules import DetectorRate, Facts, PostFact, Rule, RunFact, Wee
 # Ladder steps the post-based rules look at; "none" and "discussion" posts never fire them.
 ALERTABLE_STEPS = ("plan", "code", "deployment")
 FALLBACK_DETECTORS = ("tfidf",)
+
+log = logging.getLogger(__name__)
 
 
 def gather_facts(store: Store, cfg: AlertSettings, rules: Iterable[Rule], now: datetime) -> Facts:
@@ -27,7 +33,7 @@ def gather_facts(store: Store, cfg: AlertSettings, rules: Iterable[Rule], now: d
         posts=tuple(post_facts(store)) if "posts" in needs else (),
         rates=tuple(detector_rates(store, _detector_names(rules))) if "rates" in needs else (),
         series=tuple(weekly_series(store)) if "series" in needs else (),
-        runs=tuple(run_facts(store)) if "runs" in needs else (),
+        runs=tuple(run_facts(store, watchlist=crawled_sources(cfg.sources_file))) if "runs" in needs else (),
         stages=cfg.stages,
         watched={s.name: s.watch_terms for s in cfg.stakeholders if s.watch_terms},
     )
@@ -153,14 +159,31 @@ def weekly_series(store: Store) -> list[WeeklySeries]:
     return out
 
 
-def run_facts(store: Store, per_source: int = 200) -> list[RunFact]:
-    """Each source's newest runs (a shard is a run of its own), however often others are crawled."""
+def run_facts(store: Store, per_source: int = 200, watchlist: Mapping[str, bool] | None = None) -> list[RunFact]:
+    """Each source's newest runs (a shard is a run of its own), however often others are crawled.
+
+    With ``watchlist`` (name -> enabled), only the runs of the sources it has enabled: one it
+    disables or no longer lists stopped being crawled on purpose, and its last runs are no outage.
+    """
     return [
         RunFact(source=r.source, run_id=r.id, started_at=r.started_at, status=r.status,
                 posts_seen=r.posts_seen, errors=r.errors,
                 error=(r.data or {}).get("error") or (r.data or {}).get("last_error"))
         for r in merge_shard_runs(store.list_crawl_runs(limit=10**9, per_source=per_source))
+        if watchlist is None or watchlist.get(r.source, False)
     ]
+
+
+def crawled_sources(sources_file: Path | None) -> dict[str, bool] | None:
+    """The watchlist's name -> enabled; None (judge every source) without one, or with one
+    that cannot be read, so a typo there never silences the alert for the sources it lists."""
+    if sources_file is None:
+        return None
+    try:
+        return watchlist_states(sources_file)
+    except InputError as exc:
+        log.warning("source_silent judges every source with runs: watchlist not read (%s)", exc)
+        return None
 
 
 def _detector_names(rules: list[Rule]) -> list[str]:

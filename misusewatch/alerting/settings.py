@@ -51,6 +51,8 @@ class AlertSettings:
     stages: tuple[ReleaseStage, ...] = DEFAULT_STAGES
     # One ``alerts run`` at a time on this host (scheduler and a person at the CLI).
     lock_path: Path | None = None
+    # The watchlist: source_silent judges only the sources it has crawled (None: every source).
+    sources_file: Path | None = None
 
     def stakeholder(self, name: str) -> Stakeholder | None:
         return next((s for s in self.stakeholders if s.name == name), None)
@@ -77,6 +79,7 @@ def load_alert_settings(settings: Settings) -> AlertSettings:
                  for i, s in enumerate(section.get("snooze") or [])],
         stages=_stages(settings, where),
         lock_path=Path(settings.var_dir) / "alerts-run.lock",
+        sources_file=Path(settings.sources_file),
     )
     for key, kind, minimum in (("max_attempts", int, 1), ("backoff_base_s", float, 0),
                                ("backoff_max_s", float, 0), ("digest_hour", int, 0)):

@@ -39,7 +39,8 @@ def dashboard_cmd(app, host: str | None, port: int | None, users_file: str | Non
     status = run_dashboard(
         settings.store, users_file=_users_file(app, users_file),
         host=host or settings.dashboard_host, port=port or settings.dashboard_port,
-        config_path=settings.config_path, echo=lambda line: click.echo(line, err=True),
+        config_path=settings.config_path, sources_file=settings.sources_file,
+        echo=lambda line: click.echo(line, err=True),
     )
     sys.exit(status)
 

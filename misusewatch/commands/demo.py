@@ -35,6 +35,7 @@ def demo_cmd(app, posts: int, seed: int, dashboard: bool, host: str | None, port
 
     from dashboard.config import dashboard_section, users_file_for
     from dashboard.launch import run_dashboard
+    from misusewatch.demo import demo_watchlist
 
     echo("[6/6] Dashboard")
     settings = app.settings
@@ -42,7 +43,8 @@ def demo_cmd(app, posts: int, seed: int, dashboard: bool, host: str | None, port
     app.close()  # the dashboard opens the store itself
     sys.exit(run_dashboard(settings.store, users_file=users_file_for(settings),
                            host=host or settings.dashboard_host, port=port or settings.dashboard_port,
-                           config_path=settings.config_path, demo=True, echo=echo))
+                           config_path=settings.config_path, sources_file=demo_watchlist(settings.sources_file),
+                           demo=True, echo=echo))
 
 
 COMMANDS = [demo_cmd]

@@ -51,10 +51,15 @@ def app_for(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., Ap
     """AppTest of the real entry point on a given store, signed in as a role (or not at all)."""
 
     def make(env: dict, role: str | None = "analyst", *, name: str | None = None,
-             stakeholder: str | None = None, config_text: str = "") -> AppTest:
+             stakeholder: str | None = None, config_text: str = "", watchlist: str | None = None) -> AppTest:
         config = tmp_path / "misusewatch.toml"
         config.write_text(config_text)  # also keeps a developer's ./misusewatch.toml out of the tests
         monkeypatch.setenv("MISUSEWATCH_CONFIG", str(config))
+        # The watchlist given, else none: never the repository's sources.toml.
+        sources = tmp_path / "sources.toml"
+        if watchlist is not None:
+            sources.write_text(watchlist)
+        monkeypatch.setenv("MISUSEWATCH_SOURCES_FILE", str(sources))
         monkeypatch.setenv("MISUSEWATCH_STORE", env["url"])
         monkeypatch.setenv("MISUSEWATCH_USERS_FILE", str(env["users"]))
         monkeypatch.delenv("MISUSEWATCH_DASHBOARD_DEMO", raising=False)

@@ -109,3 +109,14 @@ def test_threads_rank_by_their_riskiest_post(seeded, app_for):
     assert threads["posts in queue"].sum() == len(posts)
     top = threads.iloc[0]
     assert top["risk"] == posts["risk"].max() and top["riskiest post"] in set(posts["id"])
+
+
+def test_candidates_slider_says_the_new_view_reads_past_triaged_posts(seeded, app_for):
+    """Its help once said "the newest posts at each signal"; the new view skips triaged ones,
+    up to the queue's scan limit per signal."""
+    from dashboard.queue import MAX_SCANNED_PER_FACET
+
+    at = open_page(app_for(seeded), "triage")
+    help_text = at.slider(key="tq_per_facet").help
+    assert "newest untriaged posts" in help_text and "triaged ones are skipped" in help_text
+    assert f"at most {MAX_SCANNED_PER_FACET:,} posts per signal" in help_text

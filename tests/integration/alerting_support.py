@@ -214,8 +214,10 @@ def seed_store(store: Store) -> dict[str, Post]:
 def write_config(path: Path, *, smtp_port: int, hook_url: str, extra: str = "", smtp_extra: str = "",
                  committee_digest: str = "immediate", max_per_hour: int = 20) -> Path:
     """A misusewatch.toml with five stakeholders; first_code_after_stage is made TLP:RED."""
+    # sources_file: a watchlist the tests write there, if any; never the repository's own.
     path.write_text(f"""
 var_dir = "{path.parent / 'var'}"
+sources_file = "{path.parent / 'sources.toml'}"
 
 [alerts]
 backoff_base_s = 0

@@ -53,6 +53,13 @@ def test_streamlit_launch_binds_loopback_and_phones_nowhere(tmp_path):
     assert env["MISUSEWATCH_STORE"] == "sqlite:///x.db" and env["MISUSEWATCH_USERS_FILE"].endswith("u.toml")
 
 
+def test_the_dashboard_reads_the_watchlist_the_launch_names_not_the_repositorys(tmp_path, monkeypatch):
+    """The app runs in the repository: a relative sources_file is resolved where the CLI runs."""
+    monkeypatch.chdir(tmp_path)
+    env = dashboard_env("sqlite:///x.db", tmp_path / "u.toml", sources_file="sources.toml")
+    assert env["MISUSEWATCH_SOURCES_FILE"] == str(tmp_path / "sources.toml")
+
+
 def test_dashboard_help_defaults_to_loopback():
     result = run(["dashboard", "--help"])
     assert result.exit_code == 0 and "127.0.0.1" in result.output

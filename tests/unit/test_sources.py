@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.sources import load_sources, select_sources
+from crawlers.sources import load_sources, select_sources, watchlist_states
 from misusewatch.errors import InputError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -108,6 +108,20 @@ def test_duplicate_names_and_bad_toml(tmp_path):
         load_sources(write(tmp_path, "[[source]]\nname = \n"))
     with pytest.raises(InputError, match="sources file not found"):
         load_sources(tmp_path / "nope.toml")
+
+
+def test_watchlist_states_name_each_source_on_or_off_without_the_crawls_environment(tmp_path):
+    """What source health and source_silent read: names and enabled, [defaults] included,
+    even where a ${VAR} the crawl needs is not set."""
+    text = '[defaults]\nenabled = false\n\n[[source]]\nname = "a"\nplatform = "feed"\nurl = "${UNSET_FEED}"\n' \
+           'enabled = true\n\n[[source]]\nname = "b"\nplatform = "feed"\nurl = "${UNSET_FEED}"\n'
+    assert watchlist_states(write(tmp_path, text)) == {"a": True, "b": False}
+    assert watchlist_states(write(tmp_path, GOOD)) == {"board-g": True, "forum": False}
+    assert watchlist_states(tmp_path / "nope.toml") is None  # no watchlist: every source is judged
+    with pytest.raises(InputError, match=r"sources.toml:4: source 'b': enabled: must be true or false"):
+        watchlist_states(write(tmp_path, '[[source]]\nname = "a"\n\n[[source]]\nname = "b"\nenabled = 1\n'))
+    with pytest.raises(InputError, match=r"sources.toml:2: not valid TOML"):
+        watchlist_states(write(tmp_path, "[[source]]\nname = \n"))
 
 
 def test_select_sources(tmp_path):
