@@ -171,6 +171,11 @@ class AlertedPosts:
                 posts.setdefault(post_id, alert.id)
 
 
+def covers_all(covered: dict[str, str], firing: Firing) -> bool:
+    """Whether ``AlertedPosts.covering`` found every evidence post already alerted."""
+    return bool(covered) and covered.keys() >= set(firing.evidence)
+
+
 def link_earlier(alert: Alert, covered: dict[str, str]) -> None:
     """Say in a new alert which of its posts earlier alerts already carried."""
     earlier = sorted(set(covered.values()))
@@ -204,7 +209,7 @@ def record_firings(store: Store, firings: list[Firing], cfg: AlertSettings,
         if post_group(firing.dedup_key) is not None and store.get_alert(alert.id) is None:
             # Regrouped evidence is not news: alert only when some post was never alerted.
             covered = alerted.covering(firing)
-            if covered and covered.keys() >= set(alert.evidence):
+            if covers_all(covered, firing):
                 report.already_alerted += 1
                 continue
             if covered:
