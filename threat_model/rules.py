@@ -83,6 +83,28 @@ class PostFact:
         return f"cluster:{self.cluster_id}" if self.cluster_id else f"thread:{self.thread_key}"
 
 
+GROUPINGS = ("cluster:", "thread:")
+
+
+def post_group(dedup_key: str) -> tuple[str, str] | None:
+    """``(grouping, rest)`` of a dedup key built on ``PostFact.dedup_key``, else None.
+
+    ``"cluster:C|named:x"`` -> ``("cluster:C", "named:x")``; ``"stage:355M"`` -> None. Rules
+    add what else a finding is about after a ``|`` (thread keys never hold one: ids quote it).
+    The grouping moves when clustering regroups posts; the outbox uses this split to see that
+    posts under a new grouping were already alerted by the same rule for the same rest.
+    """
+    if not dedup_key.startswith(GROUPINGS):
+        return None
+    grouping, _, rest = dedup_key.partition("|")
+    return grouping, rest
+
+
+def grouped_key(grouping: str, rest: str) -> str:
+    """The inverse of ``post_group``."""
+    return f"{grouping}|{rest}" if rest else grouping
+
+
 @dataclass(frozen=True, slots=True)
 class DetectorRate:
     """Posts a detector judged (``n``) and flagged machine-written (``k``) in one scope/month."""
@@ -307,7 +329,7 @@ class PlanNamesStakeholder(Rule):
             kw = _post_firing_kw(posts)
             kw["subjects"] = tuple(sorted(set(kw["subjects"]) | set(terms)))
             kw["data"] = {**kw["data"], "stakeholder": stakeholder, "terms": terms}
-            out.append(self.firing(f"{key}|named:{stakeholder}", title, body, **kw))
+            out.append(self.firing(grouped_key(key, f"named:{stakeholder}"), title, body, **kw))
         return out
 
 

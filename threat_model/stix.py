@@ -177,7 +177,7 @@ def summary_bundle(
         id=_sid("report", f"{summary['family']}|{summary['scope']}"),
         name=f"misusewatch threat summary: {summary['family']} {summary['scope']}",
         description="\n".join(summary["headline"]),
-        published=now,
+        published=_published(objects, summary),
         report_types=["threat-report", "threat-actor"],
         object_refs=[o.id for o in objects],
         x_misusewatch_scope=summary["scope"],
@@ -187,6 +187,23 @@ def summary_bundle(
     )
     objects.append(report)
     return stix2.Bundle(objects=[marking, *objects], allow_custom=True)
+
+
+def _published(objects: Sequence[Any], summary: Mapping[str, Any]) -> datetime:
+    """When the report's content was current: its newest evidence.
+
+    STIX 2.1 makes ``published`` the date the creator officially released the report; a
+    consumer keys the report by its (deterministic) id and reads ``published`` as its release
+    date, so it must not move while the content stays the same. The export time (``now``)
+    moves on every export, and so does ``generated_at`` whenever the summary is computed again
+    (``summary --fresh``, a store with no stored summary, a re-run of ``assess``). The objects
+    the report refers to carry stable times of their own (``created``: an indicator's post
+    time, an actor's first sighting, the fixed time of the rest), so their newest, never
+    before the stage began, is the same for the same content and moves forward only when newer
+    evidence enters the report. ``modified`` still says when it was exported.
+    """
+    since = (summary.get("stage") or {}).get("since")
+    return max([o.created for o in objects] + ([parse_time(since)] if since else []))
 
 
 def _confidence(value: Any) -> int | None:

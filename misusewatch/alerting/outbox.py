@@ -11,11 +11,13 @@ from misusewatch.alerting.settings import AlertSettings, Snooze
 from misusewatch.alerting.stakeholders import Stakeholder
 from misusewatch.records import Alert, Delivery, Label, parse_time
 from misusewatch.store import Store
-from threat_model.rules import Firing
+from threat_model.rules import Firing, grouped_key, post_group
 
 # Alert.status: new (stored, deliveries being created) -> pending -> delivered | failed;
 # or snoozed / no_recipients, which never send.
 SNOOZE_TARGETS = ("rule", "thread", "actor", "source")
+# Stored alerts read to find posts already alerted (Elasticsearch returns its newest 10,000).
+ALERTED_SCAN_LIMIT = 10**7
 
 
 def alert_id(rule_id: str, dedup_key: str) -> str:
@@ -111,6 +113,77 @@ def _targets(firing: Firing) -> dict[str, set[str]]:
             "actor": actors, "source": sources}
 
 
+# ---------------------------------------------------------------- posts already alerted
+
+
+@dataclass(slots=True)
+class AlertedPosts:
+    """Which posts each post-grouping rule already alerted on, whatever their grouping was.
+
+    Clustering moves posts from ``thread:T`` to ``cluster:C`` and from one cluster id to the
+    next (its ids hash the members), which changes the dedup key and so the alert id. A post
+    is *covered* for (rule, rest of the key) when a stored alert of that rule and rest lists
+    it as evidence, or when its thread has its own thread alert (which stands for the
+    thread's later posts too). Stored alerts count whatever their status: a snoozed one
+    stays silenced, as its own id would.
+    """
+
+    store: Store
+    _evidence: dict[tuple[str, str], dict[str, str]] | None = None
+
+    def covering(self, firing: Firing) -> dict[str, str]:
+        """Evidence post id -> the id of an earlier alert covering it (covered posts only)."""
+        group = post_group(firing.dedup_key)
+        if group is None or not firing.evidence:
+            return {}
+        _, rest = group
+        known = self._index().get((firing.rule_id, rest), {})
+        out = {p: known[p] for p in firing.evidence if p in known}
+        missing = [p for p in firing.evidence if p not in out]
+        threads: dict[str, bool] = {}
+        for post in self.store.get_posts(missing) if missing else ():
+            thread_alert = alert_id(firing.rule_id, grouped_key(f"thread:{post.thread_key}", rest))
+            if thread_alert not in threads:
+                threads[thread_alert] = self.store.get_alert(thread_alert) is not None
+            if threads[thread_alert]:
+                out[post.id] = thread_alert
+        return out
+
+    def add(self, alert: Alert) -> None:
+        """Note an alert just stored (before the index is read, the store has it anyway)."""
+        if self._evidence is not None:
+            self._note(self._evidence, alert)
+
+    def _index(self) -> dict[tuple[str, str], dict[str, str]]:
+        if self._evidence is None:
+            self._evidence = {}
+            # oldest first, so a post maps to the alert that first told stakeholders about it
+            for alert in reversed(self.store.list_alerts(limit=ALERTED_SCAN_LIMIT)):
+                self._note(self._evidence, alert)
+        return self._evidence
+
+    @staticmethod
+    def _note(index: dict[tuple[str, str], dict[str, str]], alert: Alert) -> None:
+        group = post_group(alert.dedup_key)
+        if group is not None:
+            posts = index.setdefault((alert.rule_id, group[1]), {})
+            for post_id in alert.evidence:
+                posts.setdefault(post_id, alert.id)
+
+
+def covers_all(covered: dict[str, str], firing: Firing) -> bool:
+    """Whether ``AlertedPosts.covering`` found every evidence post already alerted."""
+    return bool(covered) and covered.keys() >= set(firing.evidence)
+
+
+def link_earlier(alert: Alert, covered: dict[str, str]) -> None:
+    """Say in a new alert which of its posts earlier alerts already carried."""
+    earlier = sorted(set(covered.values()))
+    alert.data["earlier_alerts"] = earlier
+    alert.body += (f"\n{len(covered)} of these {len(alert.evidence)} posts were already "
+                   f"alerted in {', '.join(earlier)}.")
+
+
 # ---------------------------------------------------------------- recording
 
 
@@ -130,14 +203,24 @@ def record_firings(store: Store, firings: list[Firing], cfg: AlertSettings,
     ``complete_routing`` finishes the job on the next run, so no recipient is lost.
     """
     report = RecordReport()
+    alerted = AlertedPosts(store)
     for firing in firings:
         alert = alert_from_firing(firing, now)
+        if post_group(firing.dedup_key) is not None and store.get_alert(alert.id) is None:
+            # Regrouped evidence is not news: alert only when some post was never alerted.
+            covered = alerted.covering(firing)
+            if covers_all(covered, firing):
+                report.already_alerted += 1
+                continue
+            if covered:
+                link_earlier(alert, covered)
         reason = snoozes.reason(firing, now)
         if reason:
             alert.status, alert.data["snoozed"] = "snoozed", reason
         if not store.write_alert(alert):
             report.already_alerted += 1
             continue
+        alerted.add(alert)
         if reason:
             report.snoozed.append(alert)
             continue

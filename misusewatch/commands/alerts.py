@@ -122,7 +122,7 @@ def stakeholders_cmd(app) -> None:
 @click.pass_obj
 def test_rule_cmd(app, rule_id: str, body: bool) -> None:
     """What RULE_ID would fire on the current store, and to whom. Sends and stores nothing."""
-    from misusewatch.alerting.outbox import alert_from_firing
+    from misusewatch.alerting.outbox import AlertedPosts, alert_from_firing, covers_all
     from misusewatch.alerting.routing import refusal
     from misusewatch.alerting.service import evaluate_rules
     from threat_model.rules import rules
@@ -137,13 +137,21 @@ def test_rule_cmd(app, rule_id: str, body: bool) -> None:
     if errors:
         raise InputError(f"rule {rule_id} failed: {errors[rule_id]}")
     click.echo(f"{rule_id}: {len(firings)} firing(s){'' if cfg.rule(rule_id) else ' (rule is disabled)'}")
+    alerted = AlertedPosts(app.store)
     for firing in firings:
         alert = alert_from_firing(firing, now)
         seen = app.store.get_alert(alert.id) is not None
+        covered = {} if seen else alerted.covering(firing)
+        if seen:
+            state = "already alerted"
+        elif covers_all(covered, firing):
+            state = "already alerted (its posts, under another grouping)"
+        else:
+            state = f"new ({len(covered)} post(s) already alerted)" if covered else "new"
         to = [s.name for s in cfg.stakeholders if refusal(alert, s) is None]
         click.echo(f"- {alert.id} [{alert.severity}, TLP:{alert.tlp.upper()}] {alert.title}")
         click.echo(f"  dedup key {alert.dedup_key}; {len(alert.evidence)} post(s); "
-                   f"{'already alerted' if seen else 'new'}; would go to: {', '.join(to) or 'nobody'}")
+                   f"{state}; would go to: {', '.join(to) or 'nobody'}")
         if body:
             click.echo("  " + alert.body.replace("\n", "\n  "))
 

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -14,8 +14,8 @@ import pytest
 import threat_seed
 from stix2validator import ValidationOptions, validate_string
 
-from misusewatch.assess import AssessConfig, compute, load_summary, run_assess
-from misusewatch.records import parse_time
+from misusewatch.assess import AssessConfig, compute, load_summary, render_summary, run_assess
+from misusewatch.records import format_time, parse_time
 from misusewatch.store import PostFilter, open_store
 from threat_model.stages import default_timeline
 
@@ -156,6 +156,29 @@ def test_summary_reads_the_stored_assessment_or_computes(seeded, assessed):
     assert fresh["headline"] == stored["headline"]
     with pytest.raises(KeyError):
         load_summary(store, config, "2B")
+    store.close()
+
+
+@pytest.mark.parametrize("scope", ["355M", "all"])
+def test_exporting_the_same_store_twice_gives_the_same_stix_published(seeded, assessed, scope):
+    store = open_store(seeded[0])
+    config = AssessConfig(default_timeline(), detectors=["tfidf"])
+    stored = load_summary(store, config, scope)
+    # A later export computes the summary again: only generated_at follows the clock (see
+    # test_assess_is_idempotent), so set it a day on instead of sleeping.
+    later = load_summary(store, config, scope, fresh=True)
+    later["generated_at"] = format_time(parse_time(stored["generated_at"]) + timedelta(days=1))
+    reports = []
+    for summary in (stored, later):
+        text = render_summary(summary, "stix", tlp="green")
+        result = validate_string(text, ValidationOptions(strict=True))
+        assert result.is_valid, [str(e) for e in result.errors]
+        reports += [o for o in json.loads(text)["objects"] if o["type"] == "report"]
+    first, second = reports
+    assert first["id"] == second["id"] and first["modified"] != second["modified"]
+    assert first["published"] == second["published"]
+    newest = max(p["created_at"] for t in stored["evidence_threads"] for p in t["posts"])
+    assert parse_time(first["published"]) == parse_time(newest)
     store.close()
 
 

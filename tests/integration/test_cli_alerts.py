@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from alerting_support import free_port, seed_store, write_config
 
+from misusewatch.records import Assessment
 from misusewatch.store import open_store
 
 pytestmark = pytest.mark.integration
@@ -40,6 +41,21 @@ def test_test_rule_shows_firings_and_recipients_without_storing(workdir):
     assert "would go to: committee, trust-safety, reviews" in result.stdout
     listed = run(workdir, "list")
     assert listed.returncode == 0 and listed.stdout == ""
+
+
+def test_test_rule_says_regrouped_posts_were_already_alerted(workdir):
+    assert run(workdir, "run", "--no-deliver").returncode == 0
+    store = open_store(f"sqlite:///{workdir / 'a.db'}")
+    ids = [p.id for p in store.get_posts([f"discourse:forum.example:{t}:1" for t in (100, 300)])]
+    store.write_assessment(Assessment(id="campaign_clusters", kind="campaign_clusters",
+                                      data={"clusters": [{"id": "cluster:c1", "posts": ids}]}))
+    store.close()
+    result = run(workdir, "test-rule", "tier2_code_sharing")
+    assert result.returncode == 0, result.stderr
+    assert "dedup key cluster:cluster:c1; 2 post(s); already alerted (its posts, under another " \
+           "grouping)" in result.stdout
+    again = run(workdir, "run", "--no-deliver")
+    assert "alerts: 0 new, 8 already alerted" in again.stdout  # a1 split from a2: 8 firings
 
 
 def test_run_with_servers_down_exits_zero_and_reports_pending(workdir):

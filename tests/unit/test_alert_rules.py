@@ -17,7 +17,9 @@ from threat_model.rules import (
     WeeklySeries,
     binomial_tail,
     evaluate,
+    grouped_key,
     mentions,
+    post_group,
     rules,
 )
 
@@ -95,6 +97,23 @@ def test_plan_names_stakeholder(ladder, targets, named):
     for f in firings:
         assert f.dedup_key.endswith(f"|named:{f.data['stakeholder']}")
         assert set(f.data["terms"]) <= set(f.subjects)
+
+
+def test_post_group_splits_the_grouping_from_what_else_the_finding_is_about():
+    """The outbox compares posts across groupings of the same (rule, rest): see docs/alerts.md."""
+    [in_thread] = fire("plan_names_stakeholder", posts=(post(targets=["Example News"]),),
+                       watched=WATCHED)
+    [in_cluster] = fire("plan_names_stakeholder",
+                        posts=(post(targets=["Example News"], cluster="cluster:ab12"),),
+                        watched=WATCHED)
+    assert post_group(in_thread.dedup_key) == ("thread:forum:site:t1", "named:news")
+    assert post_group(in_cluster.dedup_key) == ("cluster:cluster:ab12", "named:news")
+    assert grouped_key(*post_group(in_cluster.dedup_key)) == in_cluster.dedup_key
+    [code] = fire("tier2_code_sharing", posts=(post(actor_tier=2),))
+    assert post_group(code.dedup_key) == ("thread:forum:site:t1", "")
+    assert grouped_key("thread:forum:site:t1", "") == code.dedup_key
+    [stage] = fire("first_code_after_stage", posts=(post(),))
+    assert post_group(stage.dedup_key) is None  # keyed by stage: never regrouped
 
 
 # ---------------------------------------------------------------- synthetic_prevalence

@@ -120,6 +120,27 @@ def test_created_is_stable_across_exports_and_modified_is_the_export_time():
     assert by_type["threat-actor"]["created"] == "2019-05-01T00:00:00.000Z"  # first seen
 
 
+def test_published_is_stable_across_exports_and_is_the_newest_evidence():
+    report = [o for o in export("2019-08-20T00:00:00Z") if o["type"] == "report"]
+    later = [o for o in export("2019-09-01T00:00:00Z") if o["type"] == "report"]
+    assert [o["modified"] for o in later] == ["2019-09-01T00:00:00.000Z"]  # exported later
+    assert [o["published"] for o in report] == [o["published"] for o in later]
+    assert report[0]["published"].startswith("2019-06-03T00:00:00")  # newest post, p:3
+    # Newer evidence in the report moves it forward.
+    newer = [o for o in export("2019-09-01T00:00:00Z", created_at="2019-07-04T00:00:00Z")
+             if o["type"] == "report"]
+    assert newer[0]["published"].startswith("2019-07-04T00:00:00")
+
+
+def test_published_without_evidence_is_when_the_stage_began():
+    data = summary()
+    data["evidence_threads"] = []
+    text = to_stix_json(data, [])
+    assert validate_string(text, ValidationOptions(strict=True)).is_valid
+    [report] = [o for o in json.loads(text)["objects"] if o["type"] == "report"]
+    assert report["published"].startswith("2019-05-03T00:00:00")  # 355M's release
+
+
 def test_modified_never_precedes_created():
     # generated_at before the evidence posts' own times (a clock or fixture oddity)
     objects = export("2019-05-15T00:00:00Z")
