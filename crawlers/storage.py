@@ -9,6 +9,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from misusewatch.store import Store, open_store
+from misusewatch.store.sqlite import sqlite_path
 
 _STORES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -24,8 +25,8 @@ def store_for(crawler) -> Store:
     url = crawler.settings.get("MISUSEWATCH_STORE")
     if not url:
         raise NotConfigured("MISUSEWATCH_STORE is not set")
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if db_file := sqlite_path(url):
+        Path(db_file).parent.mkdir(parents=True, exist_ok=True)
     store = open_store(url)
     _STORES[crawler] = store
 

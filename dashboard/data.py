@@ -16,6 +16,7 @@ from dashboard.config import USERS_FILE_ENV, users_file_for
 from misusewatch.config import Settings, load_settings
 from misusewatch.records import CATEGORIES, LADDER_STEPS, TIERS, parse_time
 from misusewatch.store import PostFilter, Store, open_store
+from misusewatch.store.sqlite import sqlite_path
 
 MISUSE_STEPS = tuple(s for s in LADDER_STEPS if s != "none")
 QUERY_TTL_S = 120
@@ -34,8 +35,8 @@ def settings() -> Settings:
 
 @st.cache_resource(show_spinner=False)
 def _open_store(url: str) -> Store:
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if db_file := sqlite_path(url):
+        Path(db_file).parent.mkdir(parents=True, exist_ok=True)
     return open_store(url)
 
 

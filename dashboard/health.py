@@ -15,12 +15,16 @@ SILENT_MIN_TYPICAL = 3
 STALE_INTERVALS = 3
 # States of a source the watchlist no longer has crawled: its runs stopped on purpose.
 DISABLED, NOT_LISTED = "disabled in the watchlist", "not in the watchlist"
+# An enabled source without a single run. Shown, never a problem: one added minutes ago is not
+# broken, and the watchlist says nothing of when it was added, so nothing could tell "new" from
+# "never scheduled". The page names such sources apart from the problems instead.
+NEVER_RUN = "no runs yet"
 
 
 @dataclass(slots=True)
 class SourceHealth:
     source: str
-    runs: int
+    runs: int  # 0: a source the watchlist enables that was never crawled (state NEVER_RUN)
     last_started: datetime | None
     last_status: str
     last_posts: int
@@ -32,15 +36,21 @@ class SourceHealth:
 
     @property
     def state(self) -> str:
-        return self.off or ("ok" if not self.problems else "; ".join(self.problems))
+        if self.off:
+            return self.off
+        if not self.runs:
+            return NEVER_RUN
+        return "ok" if not self.problems else "; ".join(self.problems)
 
 
 def source_health(runs: Sequence[CrawlRun], *, recent: int = 10, now: datetime | None = None,
                   watchlist: Mapping[str, bool] | None = None) -> list[SourceHealth]:
-    """One row per source: problems first, then healthy ones, then those off. ``runs`` may be in
-    any order. With ``now``, a last run still running after several usual intervals is flagged
-    (its process was killed, or hangs). With ``watchlist`` (name -> enabled), a source it
-    disables or no longer lists is shown as such, without problems: its runs stopped on purpose."""
+    """One row per source: problems first, then those never run, healthy ones, those off.
+    ``runs`` may be in any order. With ``now``, a last run still running after several usual
+    intervals is flagged (its process was killed, or hangs). With ``watchlist`` (name ->
+    enabled), a source it disables or no longer lists is shown as such, without problems: its
+    runs stopped on purpose; and each source it enables that has no runs gets a row of its own
+    (no runs, state NEVER_RUN), so a source nobody crawled is seen, not missing."""
     by_source: dict[str, list[CrawlRun]] = {}
     for run in runs:
         by_source.setdefault(run.source, []).append(run)
@@ -77,5 +87,7 @@ def source_health(runs: Sequence[CrawlRun], *, recent: int = 10, now: datetime |
             None if watchlist[source] else DISABLED)
         out.append(SourceHealth(source, len(items), last.started_at, last.status, last_posts, typical, errors,
                                 bans, [] if off else problems, off))
-    out.sort(key=lambda h: (not h.problems, h.off is not None, h.source))
+    out.extend(SourceHealth(source, 0, None, "", 0, 0.0, 0, 0, [])
+               for source, enabled in (watchlist or {}).items() if enabled and source not in by_source)
+    out.sort(key=lambda h: (not h.problems, h.runs > 0, h.off is not None, h.source))
     return out

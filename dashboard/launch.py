@@ -14,6 +14,7 @@ from pathlib import Path
 
 from dashboard.auth import ensure_default_user
 from dashboard.config import USERS_FILE_ENV
+from misusewatch.store.sqlite import absolute_sqlite_url
 
 APP = Path(__file__).resolve().parent / "app.py"
 REPO = APP.parents[1]
@@ -37,7 +38,9 @@ def streamlit_command(host: str, port: int) -> list[str]:
 def dashboard_env(store_url: str, users_file: str | Path, *, config_path: str | Path | None = None,
                   sources_file: str | Path | None = None, demo: bool = False) -> dict[str, str]:
     env = dict(os.environ)
-    env["MISUSEWATCH_STORE"] = store_url
+    # The app runs in the repository: a relative SQLite file is the one the caller's cwd names,
+    # where the CLI and the scheduler write (an Elasticsearch URL means the same from anywhere).
+    env["MISUSEWATCH_STORE"] = absolute_sqlite_url(store_url)
     env[USERS_FILE_ENV] = str(Path(users_file).resolve())
     if config_path:
         env["MISUSEWATCH_CONFIG"] = str(Path(config_path).resolve())
@@ -81,7 +84,7 @@ def run_dashboard(store_url: str, *, users_file: str | Path, host: str = "127.0.
                   demo: bool = False, echo=print) -> int:
     """Serve the dashboard until interrupted (Ctrl-C); returns Streamlit's exit status."""
     _announce_default_user(users_file, demo, echo)
-    echo(f"dashboard: http://{host}:{port}  (store {store_url}; Ctrl-C to stop)")
+    echo(f"dashboard: http://{host}:{port}  (store {absolute_sqlite_url(store_url)}; Ctrl-C to stop)")
     proc = subprocess.Popen(streamlit_command(host, port), cwd=REPO,
                             env=dashboard_env(store_url, users_file, config_path=config_path,
                                               sources_file=sources_file, demo=demo))

@@ -27,9 +27,11 @@ class App:
     @property
     def store(self) -> Store:
         if self._store is None:
+            from misusewatch.store.sqlite import sqlite_path
+
             url = self.settings.store
-            if url.startswith("sqlite:///"):
-                Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            if path := sqlite_path(url):
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
             self._store = open_store(url)
         return self._store
 

@@ -126,6 +126,23 @@ def _row_post(row: sqlite3.Row | tuple[Any, ...]) -> Post:
 
 # The page size of a new store file; an existing file keeps its own (changing it needs a VACUUM).
 PAGE_SIZE = 8192
+URL_PREFIX, MEMORY = "sqlite:///", ":memory:"
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file a ``sqlite:///`` URL names, as SQLite opens it (a relative path against the
+    cwd); None for a URL of another scheme. The one reading of the URL: every caller uses it."""
+    path = url.removeprefix(URL_PREFIX)
+    return None if path == url else path
+
+
+def absolute_sqlite_url(url: str) -> str:
+    """``url`` naming the same file from any directory: a relative SQLite path resolved against
+    the cwd now. Absolute paths, ``:memory:``, bad SQLite URLs and other schemes are unchanged."""
+    path = sqlite_path(url)
+    if not path or path == MEMORY or Path(path).is_absolute():
+        return url
+    return URL_PREFIX + str(Path(path).resolve())
 
 
 class SQLiteStore:
@@ -141,7 +158,7 @@ class SQLiteStore:
 
     def __init__(self, path: str | Path, *, url: str | None = None):
         self.path = str(path)
-        self.url = url or f"sqlite:///{self.path}"
+        self.url = url or f"{URL_PREFIX}{self.path}"
         self._lock = threading.RLock()
         try:
             self._conn = sqlite3.connect(
@@ -162,8 +179,8 @@ class SQLiteStore:
 
     @classmethod
     def from_url(cls, url: str) -> SQLiteStore:
-        path = url.removeprefix("sqlite:///")
-        if not path or url == path:
+        path = sqlite_path(url)
+        if not path:
             raise StoreURLError(f"bad SQLite URL {url!r}: expected sqlite:///path/to/file.db")
         return cls(path, url=url)
 

@@ -59,6 +59,8 @@ def app_for(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., Ap
         sources = tmp_path / "sources.toml"
         if watchlist is not None:
             sources.write_text(watchlist)
+        else:
+            sources.unlink(missing_ok=True)  # one an earlier make() in the same test wrote
         monkeypatch.setenv("MISUSEWATCH_SOURCES_FILE", str(sources))
         monkeypatch.setenv("MISUSEWATCH_STORE", env["url"])
         monkeypatch.setenv("MISUSEWATCH_USERS_FILE", str(env["users"]))

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -56,3 +57,48 @@ def _other_address() -> str:
     if not address or address.startswith("127."):
         pytest.skip("no non-loopback address to check the binding against")
     return address
+
+
+@pytest.mark.integration
+def test_dashboard_started_elsewhere_opens_the_store_of_the_directory_it_was_started_in(tmp_path):
+    """Streamlit runs in the repository; the default ``sqlite:///var/misusewatch.db`` must still
+    name the file under the directory ``misusewatch dashboard`` was started in."""
+    if not Path("/proc/self/environ").exists():
+        pytest.skip("reads the Streamlit process's environment from /proc")
+    port = free_port()
+    (tmp_path / "none.toml").write_text("")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MISUSEWATCH_")}  # the default store
+    env["MISUSEWATCH_CONFIG"] = str(tmp_path / "none.toml")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "misusewatch.cli", "dashboard", "--port", str(port),
+         "--users-file", str(tmp_path / "users.toml")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=tmp_path,
+    )
+    try:
+        wait_until_ready(f"http://127.0.0.1:{port}", proc)
+        (streamlit,) = _children(proc.pid)
+        store_url = _environ(streamlit)["MISUSEWATCH_STORE"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        output, _ = proc.communicate(timeout=30)
+    expected = f"sqlite:///{(tmp_path / 'var' / 'misusewatch.db').resolve()}"
+    assert store_url == expected
+    assert f"(store {expected}; Ctrl-C to stop)" in output  # the terminal names the same file
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid``, from /proc/<pid>/stat (ppid is the 2nd field after the name)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # exited meanwhile
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _environ(pid: int) -> dict[str, str]:
+    pairs = Path(f"/proc/{pid}/environ").read_bytes().decode().split("\0")
+    return dict(pair.split("=", 1) for pair in pairs if "=" in pair)

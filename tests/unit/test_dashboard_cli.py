@@ -5,8 +5,11 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from dashboard.auth import UserFile
-from dashboard.launch import dashboard_env, streamlit_command
+from dashboard.launch import REPO, dashboard_env, streamlit_command
 from misusewatch.cli import cli
+from misusewatch.config import DEFAULT_STORE
+from misusewatch.records import CrawlRun, utcnow
+from misusewatch.store import open_store
 
 
 def run(args, env=None):
@@ -49,8 +52,8 @@ def test_streamlit_launch_binds_loopback_and_phones_nowhere(tmp_path):
     assert command[1:5] == ["-m", "streamlit", "run", command[4]] and command[4].endswith("dashboard/app.py")
     assert flags["--server.address"] == "127.0.0.1" and flags["--server.port"] == "8599"
     assert flags["--browser.gatherUsageStats"] == "false" and flags["--server.headless"] == "true"
-    env = dashboard_env("sqlite:///x.db", tmp_path / "u.toml")
-    assert env["MISUSEWATCH_STORE"] == "sqlite:///x.db" and env["MISUSEWATCH_USERS_FILE"].endswith("u.toml")
+    env = dashboard_env("sqlite:////srv/x.db", tmp_path / "u.toml")
+    assert env["MISUSEWATCH_STORE"] == "sqlite:////srv/x.db" and env["MISUSEWATCH_USERS_FILE"].endswith("u.toml")
 
 
 def test_the_dashboard_reads_the_watchlist_the_launch_names_not_the_repositorys(tmp_path, monkeypatch):
@@ -58,6 +61,25 @@ def test_the_dashboard_reads_the_watchlist_the_launch_names_not_the_repositorys(
     monkeypatch.chdir(tmp_path)
     env = dashboard_env("sqlite:///x.db", tmp_path / "u.toml", sources_file="sources.toml")
     assert env["MISUSEWATCH_SOURCES_FILE"] == str(tmp_path / "sources.toml")
+
+
+def test_the_dashboard_opens_the_store_file_the_callers_directory_names(tmp_path, monkeypatch):
+    """The app runs in the repository: the default relative SQLite file is the one in the
+    directory the CLI runs in, where the crawls and the scheduler write, not the repository's."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "var").mkdir()
+    written = open_store(DEFAULT_STORE)  # as `misusewatch crawl` run here opens it
+    written.record_crawl_run(CrawlRun("run-1", "here-forum", utcnow(), status="finished"))
+    written.close()
+    url = dashboard_env(DEFAULT_STORE, tmp_path / "u.toml")["MISUSEWATCH_STORE"]
+    assert url == f"sqlite:///{(tmp_path / 'var' / 'misusewatch.db').resolve()}"
+    monkeypatch.chdir(REPO)  # where the app runs
+    opened = open_store(url, init=False)
+    assert [r.source for r in opened.list_crawl_runs()] == ["here-forum"]
+    opened.close()
+    # Nothing else is rewritten: these name the same store from any directory.
+    for same in ("sqlite:////srv/misusewatch.db", "sqlite:///:memory:", "http://es:9200", "https://es.example:9200"):
+        assert dashboard_env(same, tmp_path / "u.toml")["MISUSEWATCH_STORE"] == same
 
 
 def test_dashboard_help_defaults_to_loopback():

@@ -100,3 +100,19 @@ def test_health_flags_a_run_left_running_for_several_usual_intervals():
     (row,) = source_health(runs, now=last_start + timedelta(weeks=4))
     assert row.state.startswith("running for 672 h")
     assert source_health(runs)[0].problems == []  # without now, nothing to measure against
+
+
+def test_health_lists_each_enabled_source_never_crawled_as_informational():
+    runs = [_run("ok", w) for w in range(10)] + [_run("silent", w, posts=0 if w == 9 else 7) for w in range(10)]
+    runs += [_run("dropped", w) for w in range(3)]
+    watchlist = {"ok": True, "silent": True, "new": True, "parked": False, "added": True}
+    rows = source_health(runs, watchlist=watchlist)
+    assert [(h.source, h.state) for h in rows] == [
+        ("silent", "silent: 0 posts where 7 is usual"),
+        ("added", "no runs yet"), ("new", "no runs yet"),  # not problems: one just added is not broken
+        ("ok", "ok"), ("dropped", "not in the watchlist"),
+    ]  # a disabled source that never ran has nothing to show
+    assert all(h.runs == 0 and h.last_started is None and not h.problems for h in rows[1:3])
+    # No runs at all: the watchlist's enabled sources are still listed; no watchlist, nothing.
+    assert [h.source for h in source_health([], watchlist=watchlist)] == ["added", "new", "ok", "silent"]
+    assert source_health([]) == []
