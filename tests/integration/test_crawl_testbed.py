@@ -22,6 +22,7 @@ import pytest
 from crawlers.runner import crawl_sources
 from crawlers.sources import load_sources
 from crawlers.testbed import Fault, generate, serve, truth_records
+from crawlers.testbed.sites.reddit import MAX_COMMENTS
 from misusewatch.records import merge_shard_runs, parse_time
 from misusewatch.store import open_store
 
@@ -143,9 +144,11 @@ def test_a_second_crawl_adds_nothing(crawled, testbed, truth):
     assert mismatches(after, truth) == []
 
 
-def test_reddit_replies_behind_continue_this_thread_stubs_are_crawled(tmp_path):
-    """Reddit shows ten levels of replies a page; deeper ones only through their own page."""
-    community = generate(seed=4, posts=1500, platforms=["reddit"], thread_posts=150)
+def test_reddit_replies_behind_more_and_continue_this_thread_stubs_are_crawled(tmp_path):
+    """Reddit shows 500 comments a page (the spider's limit) ten levels deep: the rest come
+    through "more" stubs (morechildren) and deeper ones through their own page."""
+    community = generate(seed=7, posts=2500, platforms=["reddit"], thread_posts=250)
+    assert max(len(community.thread(i).posts) - 1 for i in range(len(community.threads))) > MAX_COMMENTS
     deepest = 0
     for index in range(len(community.threads)):
         depth = {0: -1}  # the submission; its comments are depth 0

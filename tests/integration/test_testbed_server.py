@@ -10,6 +10,7 @@ import sys
 import tomllib
 import urllib.error
 import urllib.request
+from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
@@ -119,21 +120,30 @@ def test_wire_format_shapes(base_url: str) -> None:
     assert listing["data"]["after"].startswith("t3_")
 
 
-def test_reddit_uses_more_stubs(community, base_url: str) -> None:
-    kinds = set()
+def test_reddit_pages_show_limit_comments_then_more_and_continue_stubs(community, base_url: str) -> None:
+    """A page shows ?limit= comments (default 200), "more" stubs for replies left out, and
+    "continue this thread" stubs at depth 10."""
     big = sorted((s for s in community.threads if s.forum == "reddit"), key=lambda s: -s.n)[:5]
     from crawlers.testbed.sites.reddit import b36
 
-    def walk(children):
+    def walk(children, seen):
         for child in children:
             if child["kind"] == "more":
-                kinds.add("continue" if child["data"]["id"] == "_" else "more")
-            elif child["data"]["replies"]:
-                walk(child["data"]["replies"]["data"]["children"])
+                seen["continue" if child["data"]["id"] == "_" else "more"] += 1
+            else:
+                seen["t1"] += 1
+                if child["data"]["replies"]:
+                    walk(child["data"]["replies"]["data"]["children"], seen)
 
+    whole, cut = Counter(), Counter()
     for spec in big:
-        walk(ref.get_json(f"{base_url}/reddit/comments/{b36(spec.number)}.json")[1]["data"]["children"])
-    assert kinds == {"more", "continue"}
+        url = f"{base_url}/reddit/comments/{b36(spec.number)}.json"
+        walk(ref.get_json(url)[1]["data"]["children"], whole)
+        page = Counter()
+        walk(ref.get_json(f"{url}?limit=10")[1]["data"]["children"], page)
+        assert page["t1"] == 10 and page["more"] > 0
+        cut += page
+    assert whole["continue"] > 0 and cut["more"] > 0
 
 
 def test_feeds_parse(base_url: str) -> None:

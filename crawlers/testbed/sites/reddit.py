@@ -1,22 +1,25 @@
 """Reddit's JSON: /r/{sub}/new.json listings, /comments/{id}.json trees with "more" stubs.
 
 Like the recorded shared/data/forums/reddit/comments.json: ``[link listing, comment listing]``
-with nested ``replies`` listings. Past 10 top-level comments or 5 replies a ``more`` stub lists
-the hidden ids (fetch them with ``/api/morechildren.json?link_id=t3_..&children=a,b``); at
-depth 10 a "continue this thread" stub (``id: "_"``) points to ``/comments/{link}/_/{comment}.json``.
+with nested ``replies`` listings. A page shows ``?limit=`` comments (default 200, at most 500,
+as Reddit); a comment's replies left out are listed in a ``more`` stub under it (fetch them
+with ``/api/morechildren.json?link_id=t3_..&children=a,b``); at depth 10 a "continue this
+thread" stub (``id: "_"``) points to ``/comments/{link}/_/{comment}.json``.
 """
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
 
 from crawlers.testbed.sites.base import Response, Site, qint, register
 from crawlers.testbed.sites.markup import esc, linkify, slugify
 
-TOP_LIMIT = 10
-REPLY_LIMIT = 5
+# Comments on a /comments page: Reddit's default and its most for ?limit= (the recorded
+# shared/data/forums/reddit/comments.json holds 476 of a thread's 543 comments).
+DEFAULT_COMMENTS, MAX_COMMENTS = 200, 500
 # Reddit shows depths 0-9 on a page and a "continue this thread" stub at 10, as in the recorded
-# shared/data/forums/reddit/comments.json. (The widths above are far below its 200-500 a page.)
+# page.
 DEPTH_LIMIT = 10
 PAGE = 25
 
@@ -171,10 +174,29 @@ class Reddit(Site):
     def _subtree_size(self, children, index: int) -> int:
         return 1 + sum(self._subtree_size(children, c) for c in children.get(index, []))
 
-    def _tree(self, thread, posts, children, parent: int, depth: int, limit: int) -> list:
-        """The rendered replies of ``parent``: comments, then a more stub for the rest."""
+    @staticmethod
+    def _chosen(children, roots: list[int], limit: int) -> set[int]:
+        """The ``limit`` comments a page shows, picked as Reddit picks them: the best candidate
+        first (here the oldest), a comment's replies becoming candidates once it is shown, none
+        past the depth limit (``roots`` are at depth 0)."""
+        depth = dict.fromkeys(roots, 0)
+        candidates = list(roots)
+        heapq.heapify(candidates)
+        chosen: set[int] = set()
+        while candidates and len(chosen) < limit:
+            index = heapq.heappop(candidates)
+            chosen.add(index)
+            if depth[index] + 1 < DEPTH_LIMIT:
+                for kid in children.get(index, []):
+                    depth[kid] = depth[index] + 1
+                    heapq.heappush(candidates, kid)
+        return chosen
+
+    def _tree(self, thread, posts, children, parent: int, depth: int, chosen: set[int]) -> list:
+        """The rendered replies of ``parent``: those chosen, then a more stub for the rest."""
         kids = children.get(parent, [])
-        shown, hidden = kids[:limit], kids[limit:]
+        shown = [k for k in kids if k in chosen]
+        hidden = [k for k in kids if k not in chosen]
         out = []
         for index in shown:
             post = posts[index]
@@ -186,7 +208,7 @@ class Reddit(Site):
                     "count": 0, "name": "t1__", "id": "_", "parent_id": f"t1_{b36(post.number)}",
                     "depth": depth + 1, "children": []}}])
             else:
-                replies = self._as_listing(self._tree(thread, posts, children, index, depth + 1, REPLY_LIMIT))
+                replies = self._as_listing(self._tree(thread, posts, children, index, depth + 1, chosen))
             out.append(self._comment(thread, post, depth, replies))
         if hidden:
             ids = [b36(posts[i].number) for i in hidden]
@@ -219,20 +241,22 @@ class Reddit(Site):
             return None
         return spec
 
-    def _comments(self, link: str, focus: str | None) -> Response:
+    def _comments(self, link: str, focus: str | None, query) -> Response:
         spec = self._find_link(link)
         if spec is None:
             return Response.json({"message": "Not Found", "error": 404}, 404)
         thread, posts = self.visible_posts(spec)
         children = self._children(posts)
+        limit = min(MAX_COMMENTS, max(1, qint(query, "limit", DEFAULT_COMMENTS)))
         if focus is None:
-            tree = self._tree(thread, posts, children, 0, 0, TOP_LIMIT)
+            tree = self._tree(thread, posts, children, 0, 0, self._chosen(children, children.get(0, []), limit))
         else:
             index = next((p.index for p in posts[1:] if b36(p.number) == focus), None)
             if index is None:
                 return Response.json({"message": "Not Found", "error": 404}, 404)
+            chosen = self._chosen(children, [index], limit)
             tree = [self._comment(thread, posts[index], 0, self._as_listing(
-                self._tree(thread, posts, children, index, 1, REPLY_LIMIT)) if children.get(index) else "")]
+                self._tree(thread, posts, children, index, 1, chosen)) if children.get(index) else "")]
         return Response.json([self._as_listing([self._link(thread, posts)]), self._as_listing(tree)])
 
     def _morechildren(self, query) -> Response:
@@ -283,9 +307,9 @@ class Reddit(Site):
         if rest and rest[0] == "comments" and len(rest) >= 2:
             link = rest[1].removesuffix(".json")
             if len(rest) == 2:
-                return self._comments(link, None)
+                return self._comments(link, None, query)
             if len(rest) == 3 and rest[2].endswith(".json"):
-                return self._comments(link, None)
+                return self._comments(link, None, query)
             if len(rest) == 4 and rest[3].endswith(".json"):
-                return self._comments(link, rest[3][: -len(".json")])
+                return self._comments(link, rest[3][: -len(".json")], query)
         return None
