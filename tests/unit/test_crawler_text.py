@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -148,6 +149,15 @@ def _fragment(rng: random.Random, depth: int = 0, flow: bool = True) -> str:
     if rng.random() < 0.05:
         out.append(rng.choice(["</p>", "</a>", "<p/>", "</div>", "</br>"]))
     return "".join(out)
+
+
+def test_whitespace_runs_collapse_to_one_space_lone_spaces_included():
+    """The whitespace pattern skips lone spaces (for speed): it must give what collapsing every run would."""
+    every_run = re.compile(r"[ \t\n\r\f\v\xa0]+")
+    rng = random.Random(7)
+    for _ in range(20000):
+        value = "".join(rng.choice(" \t\n\r\f\v\xa0ab") for _ in range(rng.randint(0, 12)))
+        assert text_module._WHITESPACE.sub(" ", value) == every_run.sub(" ", value), repr(value)
 
 
 def test_html_to_text_fast_path_matches_the_parser_on_generated_markup():
