@@ -11,9 +11,9 @@ processes, one a core; (a) is also crawled in one process, reported beside it):
 
 (a) realistic threads (the headline, the JSON line's value): 4chan, Reddit and Discourse with
     threads of 200 posts on average, as real boards have them (a 4chan thread JSON carries the
-    whole thread, often 100-300 posts; Discourse serves 20 posts a request; the testbed's
-    Reddit pages hold 10 top-level comments, 5 replies a level and "more" stubs, fewer than
-    Reddit's 200-500, and ten levels of replies, as Reddit's do);
+    whole thread, often 100-300 posts; a Discourse topic page carries 20 posts and the spider
+    asks for the rest 100 ids a posts.json request; a Reddit comments page holds the 500
+    comments the spider asks for, ten levels of replies, as Reddit's do);
 (b) the all-platform mix: all eight testbed forums at their default thread sizes (6-14 posts
     a thread, phpBB pages of 10-15 posts, Hacker News one item a request): requests, not
     posts, bound this one.
