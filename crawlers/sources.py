@@ -176,20 +176,29 @@ def _source_lines(text: str) -> list[int]:
     return [i + 1 for i, line in enumerate(text.splitlines()) if line.strip() == "[[source]]"]
 
 
+def _read_toml(path: Path) -> tuple[str, dict[str, Any]]:
+    """A watchlist's text and its TOML. FileNotFoundError passes (callers differ on a missing
+    file); an unreadable file or bad TOML is an InputError naming the file (and line)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message, line = toml_error(exc)
+        raise InputError(f"not valid TOML: {message}", path=path, line=line) from None
+
+
 def load_sources(path: str | Path) -> list[Source]:
     """Read and validate a watchlist. Raises InputError naming file:line and the field."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text, data = _read_toml(path)
     except FileNotFoundError:
         raise InputError("sources file not found", path=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message, line = toml_error(exc)
-        raise InputError(f"not valid TOML: {message}", path=path, line=line) from None
     unknown_top = set(data) - {"source", "defaults"}
     if unknown_top:
         raise InputError(f"unknown top-level key(s) {sorted(unknown_top)}; expected [[source]]", path=path)
@@ -227,16 +236,9 @@ def watchlist_states(path: str | Path) -> dict[str, bool] | None:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text, data = _read_toml(path)
     except FileNotFoundError:
         return None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message, line = toml_error(exc)
-        raise InputError(f"not valid TOML: {message}", path=path, line=line) from None
     defaults, entries = data.get("defaults", {}), data.get("source", [])
     if not isinstance(defaults, dict) or not isinstance(entries, list):
         raise InputError("expected [defaults] and [[source]] tables", path=path)
