@@ -5,9 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import session
+from dashboard.config import enter_workdir
 from dashboard.navigation import pages_for
 from dashboard.safe import escape_markdown
 
+enter_workdir()  # before anything reads a setting: relative paths mean what they mean to the CLI
 st.set_page_config(page_title="misusewatch", layout="wide")
 
 user = session.current_user()

@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 from dashboard.auth import ensure_default_user
-from dashboard.config import USERS_FILE_ENV
+from dashboard.config import USERS_FILE_ENV, WORKDIR_ENV
 from misusewatch.store.sqlite import absolute_sqlite_url
 
 APP = Path(__file__).resolve().parent / "app.py"
@@ -48,6 +48,9 @@ def dashboard_env(store_url: str, users_file: str | Path, *, config_path: str | 
         # Resolved here: the app runs in the repository, where a relative path names another file.
         env["MISUSEWATCH_SOURCES_FILE"] = str(Path(sources_file).resolve())
     env[DEMO_ENV] = "1" if demo else ""
+    # The app moves there (dashboard.config.enter_workdir): every other relative path in the
+    # settings, a model's included, then names what it names to the CLI run here.
+    env[WORKDIR_ENV] = os.getcwd()
     # The app imports `dashboard` and `misusewatch` from the repository, whatever the cwd.
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
     return env

@@ -65,6 +65,7 @@ def app_for(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., Ap
         monkeypatch.setenv("MISUSEWATCH_STORE", env["url"])
         monkeypatch.setenv("MISUSEWATCH_USERS_FILE", str(env["users"]))
         monkeypatch.delenv("MISUSEWATCH_DASHBOARD_DEMO", raising=False)
+        monkeypatch.delenv("MISUSEWATCH_WORKDIR", raising=False)  # the app would move there
         at = AppTest.from_file(str(APP), default_timeout=60)
         if role is not None:
             default = {"analyst": "alice", "committee": "carol", "stakeholder": "sam"}[role]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from dashboard import explain
+from dashboard.launch import REPO, dashboard_env
 from misusewatch.records import Post
 from misusewatch.store import PostFilter, open_store
 from tests.dashboard.conftest import frame_with, html_bodies, no_exceptions, open_page
@@ -128,3 +132,26 @@ def test_gltr_view_colours_tokens_with_a_configured_model(seeded, app_for, tmp_p
     no_exceptions(at)
     gltr = next(b for b in html_bodies(at) if "mw-gltr" in b)
     assert gltr.count("title=\"rank ") >= 5 and "top 10" in gltr
+
+
+@pytest.mark.parametrize("setting", ["[dashboard]\ngltr_model", "[detectors.gltr]\nmodel"])
+def test_a_relative_model_path_names_the_model_where_the_dashboard_was_started(seeded, app_for, tmp_path,
+                                                                                monkeypatch, setting):
+    """Streamlit runs in the repository; a relative model path in the settings must still name the
+    model under the directory ``misusewatch dashboard`` was started in, as it does for the CLI there."""
+    # A path of its own per case: loaded models are cached by the path as written. "./": not a hub
+    # id either, so a wrong lookup fails at once instead of asking the network.
+    relative = f"./lms/{setting.partition(']')[0].strip('[')}"
+    tiny_gpt2(tmp_path / relative)
+    at = app_for(seeded, config_text=f'{setting} = "{relative}"\n')  # writes ./misusewatch.toml here
+    monkeypatch.chdir(tmp_path)  # the user's directory, where the CLI resolves its paths
+    launched = dashboard_env(seeded["url"], seeded["users"], config_path="misusewatch.toml")
+    for key, value in launched.items():  # the environment the launch gives Streamlit
+        if os.environ.get(key) != value:
+            monkeypatch.setenv(key, value)
+    monkeypatch.chdir(REPO)  # where Streamlit runs
+    at = open_page(at, "post", id=_untokenised_post(seeded["url"]))
+    no_exceptions(at)
+    assert not any("could not be loaded" in c.value for c in at.caption)
+    gltr = next(b for b in html_bodies(at) if "mw-gltr" in b)
+    assert gltr.count("title=\"rank ") >= 5
