@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import weakref
-from pathlib import Path
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from misusewatch.store import Store, open_store
-from misusewatch.store.sqlite import sqlite_path
+from misusewatch.store.sqlite import make_sqlite_folder
 
 _STORES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -25,8 +24,7 @@ def store_for(crawler) -> Store:
     url = crawler.settings.get("MISUSEWATCH_STORE")
     if not url:
         raise NotConfigured("MISUSEWATCH_STORE is not set")
-    if db_file := sqlite_path(url):
-        Path(db_file).parent.mkdir(parents=True, exist_ok=True)
+    make_sqlite_folder(url)
     store = open_store(url)
     _STORES[crawler] = store
 

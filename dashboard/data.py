@@ -16,7 +16,7 @@ from dashboard.config import USERS_FILE_ENV, users_file_for
 from misusewatch.config import Settings, load_settings
 from misusewatch.records import CATEGORIES, LADDER_STEPS, TIERS, parse_time
 from misusewatch.store import PostFilter, Store, open_store
-from misusewatch.store.sqlite import sqlite_path
+from misusewatch.store.sqlite import make_sqlite_folder
 
 MISUSE_STEPS = tuple(s for s in LADDER_STEPS if s != "none")
 QUERY_TTL_S = 120
@@ -35,8 +35,7 @@ def settings() -> Settings:
 
 @st.cache_resource(show_spinner=False)
 def _open_store(url: str) -> Store:
-    if db_file := sqlite_path(url):
-        Path(db_file).parent.mkdir(parents=True, exist_ok=True)
+    make_sqlite_folder(url)
     return open_store(url)
 
 

@@ -27,12 +27,10 @@ class App:
     @property
     def store(self) -> Store:
         if self._store is None:
-            from misusewatch.store.sqlite import sqlite_path
+            from misusewatch.store.sqlite import make_sqlite_folder
 
-            url = self.settings.store
-            if path := sqlite_path(url):
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self._store = open_store(url)
+            make_sqlite_folder(self.settings.store)
+            self._store = open_store(self.settings.store)
         return self._store
 
     def close(self) -> None:

@@ -103,7 +103,7 @@ def crawl_cmd(app, names, all_, sources_file, full, no_politeness, overrides, pr
     from crawlers.extensions import FINISHED_REASONS
     from crawlers.runner import CrawlError, check_overrides, crawl_sources
     from crawlers.sources import load_sources, select_sources
-    from misusewatch.store.sqlite import sqlite_path
+    from misusewatch.store.sqlite import make_sqlite_folder
 
     path = Path(sources_file) if sources_file else app.settings.sources_file
     sources = select_sources(load_sources(path), list(names), all_=all_)
@@ -121,8 +121,7 @@ def crawl_cmd(app, names, all_, sources_file, full, no_politeness, overrides, pr
     # The progress line and the summary say what matters; Scrapy's INFO lines are for -v.
     settings.setdefault("LOG_LEVEL", "INFO" if verbose else "WARNING")
     store_url = app.settings.store
-    if db_file := sqlite_path(store_url):
-        Path(db_file).parent.mkdir(parents=True, exist_ok=True)
+    make_sqlite_folder(store_url)
     try:
         summaries = crawl_sources(
             store_url, sources, settings, polite=False if no_politeness else None, progress=True,

@@ -136,6 +136,13 @@ def sqlite_path(url: str) -> str | None:
     return None if path == url else path
 
 
+def make_sqlite_folder(url: str) -> None:
+    """Create the folder of the file a ``sqlite:///`` URL names (SQLite creates only the file);
+    nothing for other stores."""
+    if path := sqlite_path(url):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
 def absolute_sqlite_url(url: str) -> str:
     """``url`` naming the same file from any directory: a relative SQLite path resolved against
     the cwd now. Absolute paths, ``:memory:``, bad SQLite URLs and other schemes are unchanged."""
