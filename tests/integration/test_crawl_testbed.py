@@ -144,6 +144,18 @@ def test_a_second_crawl_adds_nothing(crawled, testbed, truth):
     assert mismatches(after, truth) == []
 
 
+def crawl_exactly_the_truth(community, forum: str, tmp_path: Path) -> dict:
+    """Crawl one forum of ``community`` into a fresh store, check it holds exactly its ground
+    truth with no errors, and return the crawl's summary."""
+    truth = [r for r in truth_records(community) if r["forum"] == forum]
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    with serve(community) as url:
+        summary = crawl(store_url, sources_for(url, (forum,)))[forum]
+    assert summary["errors"] == 0 and summary["posts_new"] == len(truth)
+    assert mismatches(stored(store_url), truth, (forum,)) == []
+    return summary
+
+
 def test_reddit_replies_behind_more_and_continue_this_thread_stubs_are_crawled(tmp_path):
     """Reddit shows 500 comments a page (the spider's limit) ten levels deep: the rest come
     through "more" stubs (morechildren) and deeper ones through their own page."""
@@ -156,12 +168,7 @@ def test_reddit_replies_behind_more_and_continue_this_thread_stubs_are_crawled(t
             depth[post.index] = depth[post.parent] + 1
         deepest = max(deepest, *depth.values())
     assert deepest >= 10  # some replies exist only behind a "continue this thread" stub
-    truth = [r for r in truth_records(community) if r["forum"] == "reddit"]
-    store_url = f"sqlite:///{tmp_path / 'store.db'}"
-    with serve(community) as url:
-        summary = crawl(store_url, sources_for(url, ("reddit",)))["reddit"]
-    assert summary["errors"] == 0 and summary["posts_new"] == len(truth)
-    assert mismatches(stored(store_url), truth, ("reddit",)) == []
+    crawl_exactly_the_truth(community, "reddit", tmp_path)
 
 
 def test_several_crawl_processes_store_exactly_the_truth(testbed, truth, tmp_path):
@@ -406,11 +413,6 @@ def test_long_discourse_topics_are_read_through_posts_json_pages(tmp_path):
     community = generate(seed=5, posts=1200, platforms=["discourse"], thread_posts=250)
     lengths = [community.visible_count(spec) for spec in community.threads]
     assert max(lengths) > 20 + 100  # some topics need two or more posts.json pages
-    truth = [r for r in truth_records(community) if r["forum"] == "discourse"]
-    store_url = f"sqlite:///{tmp_path / 'store.db'}"
-    with serve(community) as url:
-        summary = crawl(store_url, sources_for(url, ("discourse",)))["discourse"]
-    assert summary["errors"] == 0 and summary["posts_new"] == len(truth)
-    assert mismatches(stored(store_url), truth, ("discourse",)) == []
+    summary = crawl_exactly_the_truth(community, "discourse", tmp_path)
     assert len(lengths) < 30  # so latest.json is one page
     assert summary["pages"] == 1 + sum(1 + -(-max(0, n - 20) // 100) for n in lengths)
