@@ -1,7 +1,7 @@
 """Crawl throughput: posts stored per second from the testbed, against a bare SQLite insert.
 
     .venv/bin/python bench/crawl.py [--posts 30000] [--thread-posts 200] [--forums 4chan,reddit,discourse]
-                                    [--mix-posts 20000] [--repeat 2] [--batch 500] [--processes 2]
+                                    [--mix-posts 20000] [--repeat 2] [--batch 1000] [--processes 2]
                                     [--set KEY=JSON ...]
 
 Crawls testbed communities with the real spiders (politeness off, the testbed sources of
@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="(b) all-platform mix size (default 20000; 0 skips it)")
     parser.add_argument("--seed", type=int, default=2019)
     parser.add_argument("--repeat", type=int, default=2, help="pre-rendered crawls per community (default 2)")
-    parser.add_argument("--batch", type=int, default=500, help="posts per upsert (MISUSEWATCH_BATCH_SIZE)")
+    parser.add_argument("--batch", type=int, default=1000, help="posts per upsert (MISUSEWATCH_BATCH_SIZE)")
     parser.add_argument("--processes", type=int, default=2,
                         help="crawl processes for the headline and the mix (`misusewatch crawl -j`; default 2,"
                              " one a core here); (a) is also crawled in one process")

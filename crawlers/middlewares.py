@@ -173,7 +173,7 @@ class PageBatchMiddleware:
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("MISUSEWATCH_PAGE_BATCHES", True):
             raise NotConfigured
-        return cls(max(1, crawler.settings.getint("MISUSEWATCH_BATCH_SIZE", 500)))
+        return cls(max(1, crawler.settings.getint("MISUSEWATCH_BATCH_SIZE", 1000)))
 
     def _bundle(self, response, result: Iterable[Any]):
         url = getattr(response, "url", None)

@@ -187,9 +187,9 @@ class StorePipeline:
         settings = crawler.settings
         return cls(
             crawler,
-            settings.getint("MISUSEWATCH_BATCH_SIZE", 500),
+            settings.getint("MISUSEWATCH_BATCH_SIZE", 1000),
             settings.getfloat("MISUSEWATCH_FLUSH_INTERVAL", 5.0),
-            settings.getint("MISUSEWATCH_WRITE_AHEAD", 6),
+            settings.getint("MISUSEWATCH_WRITE_AHEAD", 3),
         )
 
     def open_spider(self):
