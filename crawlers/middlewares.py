@@ -19,6 +19,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
 from twisted.internet import reactor, task
 
+from crawlers import settings as project
 from crawlers.items import CursorCheckpoint, PostBatch, PostItem
 from crawlers.spiders.base import PageError
 from crawlers.storage import store_for
@@ -173,7 +174,7 @@ class PageBatchMiddleware:
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("MISUSEWATCH_PAGE_BATCHES", True):
             raise NotConfigured
-        return cls(max(1, crawler.settings.getint("MISUSEWATCH_BATCH_SIZE", 1000)))
+        return cls(max(1, crawler.settings.getint("MISUSEWATCH_BATCH_SIZE", project.MISUSEWATCH_BATCH_SIZE)))
 
     def _bundle(self, response, result: Iterable[Any]):
         url = getattr(response, "url", None)

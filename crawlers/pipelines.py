@@ -10,6 +10,7 @@ from typing import Any
 
 from scrapy.exceptions import DropItem, NotConfigured
 
+from crawlers import settings as project
 from crawlers.items import CursorCheckpoint, PostBatch, PostItem
 from crawlers.storage import store_for
 from crawlers.text import normalise_text, sanitize_html
@@ -187,9 +188,9 @@ class StorePipeline:
         settings = crawler.settings
         return cls(
             crawler,
-            settings.getint("MISUSEWATCH_BATCH_SIZE", 1000),
-            settings.getfloat("MISUSEWATCH_FLUSH_INTERVAL", 5.0),
-            settings.getint("MISUSEWATCH_WRITE_AHEAD", 3),
+            settings.getint("MISUSEWATCH_BATCH_SIZE", project.MISUSEWATCH_BATCH_SIZE),
+            settings.getfloat("MISUSEWATCH_FLUSH_INTERVAL", project.MISUSEWATCH_FLUSH_INTERVAL),
+            settings.getint("MISUSEWATCH_WRITE_AHEAD", project.MISUSEWATCH_WRITE_AHEAD),
         )
 
     def open_spider(self):
