@@ -183,7 +183,7 @@ class RedditSpider(ForumSpider):
             raise PageError("comment without id or link_id")
         parent = data.get("parent_id") or ""
         reply_to = [self.post_ref(link_id, _strip(parent))] if parent else []
-        raw = data.copy()  # a C copy: a comment has ~70 keys, a comprehension took 3.8 us of 0.3
+        raw = data.copy()  # copied in C: over a comment's ~70 keys a comprehension took 3.8 us, this 0.3
         raw.pop("replies", None)
         return self.post(
             link_id,
